@@ -1,0 +1,54 @@
+#include "cli/ArgumentList.h"
+
+#include "cli/UsageError.h"
+
+#include <charconv>
+
+namespace smtpx::cli {
+
+std::string ArgumentList::take()
+{
+	std::string arg = _args.at(_next++);
+	_hasInlineValue = false;
+	auto equals = arg.find('=');
+	if (arg.rfind("--", 0) == 0 && equals != std::string::npos)
+	{
+		_inlineValue = arg.substr(equals + 1);
+		_hasInlineValue = true;
+		arg.resize(equals);
+	}
+	return arg;
+}
+
+std::string ArgumentList::value(const std::string& option)
+{
+	if (_hasInlineValue)
+	{
+		_hasInlineValue = false;
+		return _inlineValue;
+	}
+	if (done()) throw UsageError("option " + option + " needs a value");
+	return _args[_next++];
+}
+
+double ArgumentList::positiveNumber(const std::string& option)
+{
+	std::string text = value(option);
+	double number = 0;
+	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+	if (ec != std::errc() || end != text.data() + text.size() || !(number > 0))
+		throw UsageError("option " + option + " needs a positive number, not '" + text + "'");
+	return number;
+}
+
+int ArgumentList::positiveInteger(const std::string& option)
+{
+	std::string text = value(option);
+	int number = 0;
+	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+	if (ec != std::errc() || end != text.data() + text.size() || number <= 0)
+		throw UsageError("option " + option + " needs a positive whole number, not '" + text + "'");
+	return number;
+}
+
+} // namespace smtpx::cli

@@ -1,0 +1,92 @@
+// smtpx: the command line. Subcommands are dispatched here; each lives in its own file.
+#include "cli/DataPaths.h"
+#include "cli/RunCommand.h"
+#include "cli/ScriptCatalog.h"
+#include "cli/UsageError.h"
+#include "lua/ScriptError.h"
+
+#include <csignal>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace smtpx;
+
+const char* kUsage =
+	"smtpx " SMTPX_VERSION " - expect-style SMTP dialogues driven by Lua scripts\n"
+	"\n"
+	"usage: smtpx COMMAND [options]\n"
+	"  run SCRIPT [options]   run a Lua script against one or more servers (smtpx run --help)\n"
+	"  list                   list the bundled scripts\n"
+	"  help SCRIPT            show a script's description and options\n"
+	"  --help, -h             this text\n"
+	"  --version, -V          the version\n"
+	"\n"
+	"Exit codes: 0 ok, 1 script returned false, 2 usage, 3 script error, 4 connect failed,\n"
+	"5 reply did not match, 6 timeout, 7 connection closed, 8 TLS, 9 protocol error,\n"
+	"10 limit; bundled scripts: 20-29 by phase (see README.md).\n";
+
+bool wantsHelp(const std::vector<std::string>& args)
+{
+	for (const auto& arg : args)
+		if (arg == "--help" || arg == "-h") return true;
+	return false;
+}
+
+int dispatch(const std::vector<std::string>& args)
+{
+	if (args.empty() || args[0] == "--help" || args[0] == "-h")
+	{
+		std::cout << kUsage;
+		return args.empty() ? lua::exit_code::kUsage : 0;
+	}
+	if (args[0] == "--version" || args[0] == "-V")
+	{
+		std::cout << "smtpx " SMTPX_VERSION "\n";
+		return 0;
+	}
+	const std::string& command = args[0];
+	std::vector<std::string> rest(args.begin() + 1, args.end());
+	auto paths = cli::DataPaths::discover();
+	if (command == "run")
+	{
+		if (wantsHelp(rest))
+		{
+			std::cout << cli::runUsage();
+			return 0;
+		}
+		return cli::runCommand(cli::RunOptions::parse(rest), paths);
+	}
+	if (command == "list") return cli::listScripts(paths, std::cout);
+	if (command == "help")
+	{
+		if (rest.size() != 1) throw cli::UsageError("help needs one script name");
+		return cli::describeScript(paths, rest[0], std::cout);
+	}
+	throw cli::UsageError("unknown command '" + command + "'");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+	// A server that closes while we write must give an error, not kill the process.
+	std::signal(SIGPIPE, SIG_IGN);
+	std::vector<std::string> args(argv + 1, argv + argc);
+	try
+	{
+		return dispatch(args);
+	}
+	catch (const cli::UsageError& e)
+	{
+		std::cerr << "smtpx: " << e.what() << "\nTry 'smtpx --help'.\n";
+		return lua::exit_code::kUsage;
+	}
+	catch (const std::exception& e)
+	{
+		std::cerr << "smtpx: " << e.what() << "\n";
+		return lua::exit_code::kScript;
+	}
+}

@@ -1,0 +1,69 @@
+// Engine: one event loop's Lua state, its scheduler and the sessions its scripts open.
+// Everything a binding needs is reached from its lua_State through Engine::of().
+#pragma once
+
+#include "lua/LuaHeaders.h"
+#include "lua/Scheduler.h"
+#include "net/EventLoop.h"
+#include "report/Transcript.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace smtpx::lua {
+
+struct EngineSettings
+{
+	double replyTimeout = 30.0;          // seconds, default for each expect
+	double connectTimeout = 30.0;        // seconds, for each address tried
+	std::vector<std::string> moduleDirs; // searched by require(), first wins (SMTPX_PATH, stdlib)
+	std::string stdlibDir;               // frames in here are skipped when naming a script line
+	bool sandbox = false;                // no os.execute, io.popen, file writes, binary chunks
+};
+
+using ScriptParams = std::map<std::string, std::string>;
+
+class Engine
+{
+public:
+	Engine(net::EventLoop& loop, report::Transcript& transcript, EngineSettings settings);
+	~Engine();
+	Engine(const Engine&) = delete;
+	Engine& operator=(const Engine&) = delete;
+
+	// Loads the script and starts one run of it with its own globals (reading through to the
+	// shared ones): `params` (also passed as `...`) and `server` = {host=, port=, text=} when
+	// `server` is not empty. A file that does not load ends the run at once with a script error.
+	std::size_t startScript(const std::string& path, const ScriptParams& params, const std::string& server,
+		const std::string& label);
+
+	// Runs the loop until every run has ended.
+	void run() { _loop.run(); }
+
+	const std::vector<RunResult>& results() const { return _scheduler.results(); }
+
+	static Engine& of(lua_State* L);
+	lua_State* state() const { return _state; }
+	net::EventLoop& loop() { return _loop; }
+	report::Transcript& transcript() { return _transcript; }
+	Scheduler& scheduler() { return _scheduler; }
+	const EngineSettings& settings() const { return _settings; }
+	bool closing() const { return _closing; }
+
+private:
+	void openLibraries();
+	void setModulePath();
+	void applySandbox();
+	void pushScriptEnvironment(const ScriptParams& params, const std::string& server);
+
+	net::EventLoop& _loop;
+	report::Transcript& _transcript;
+	EngineSettings _settings;
+	lua_State* _state;
+	Scheduler _scheduler;
+	bool _closing = false;
+};
+
+} // namespace smtpx::lua

@@ -1,0 +1,272 @@
+// The global `smtp` table: connect, sleep, reply matching and errors. The Lua half of the library
+// (session:expect and friends) is stdlib/smtpx/core.lua.
+#include "lua/Binding.h"
+#include "lua/Engine.h"
+#include "lua/Session.h"
+#include "net/Endpoint.h"
+#include "net/Resolver.h"
+#include "smtp/DataEncoder.h"
+#include "smtp/ReplySpec.h"
+
+#include <chrono>
+#include <cctype>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace smtpx::lua {
+
+namespace {
+
+std::chrono::steady_clock::duration toDuration(double seconds)
+{
+	return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+bool isCodePattern(std::string_view text)
+{
+	if (text.size() != 3) return false;
+	for (char c : text)
+		if (!std::isdigit(static_cast<unsigned char>(c)) && c != 'x' && c != 'X') return false;
+	return true;
+}
+
+// Reads an expect spec: a code (250), a class or pattern ("2xx"), a regex (any other string), or
+// a table mixing codes and at most one regex ({250, 251}, {"2xx", "^ok"}, {code=250, re="x"}).
+// `key` gets a canonical text used to cache the compiled spec.
+void addSpecItem(lua_State* L, int index, smtp::ReplySpec& spec, std::string& key, bool& hasRegex)
+{
+	if (lua_type(L, index) == LUA_TNUMBER)
+	{
+		if (!lua_isinteger(L, index)) throw std::invalid_argument("a reply code must be an integer");
+		spec.addCode(smtp::CodePattern(static_cast<int>(lua_tointeger(L, index))));
+		key += "c" + std::to_string(lua_tointeger(L, index)) + "|";
+		return;
+	}
+	if (lua_type(L, index) != LUA_TSTRING)
+		throw std::invalid_argument(std::string("expect spec items must be codes or strings, not ") + luaL_typename(L, index));
+	std::string text = lua_tostring(L, index);
+	if (isCodePattern(text))
+	{
+		spec.addCode(smtp::CodePattern(text));
+		key += "c" + text + "|";
+		return;
+	}
+	if (hasRegex) throw std::invalid_argument("an expect spec may hold one regex only");
+	hasRegex = true;
+	spec.setRegex(text);
+	key += "r" + text + "|";
+}
+
+void readTableSpec(lua_State* L, int index, smtp::ReplySpec& spec, std::string& key)
+{
+	bool hasRegex = false;
+	lua_Integer n = luaL_len(L, index);
+	for (lua_Integer i = 1; i <= n; ++i)
+	{
+		lua_geti(L, index, i);
+		if (lua_type(L, -1) != LUA_TFUNCTION) addSpecItem(L, lua_gettop(L), spec, key, hasRegex);
+		lua_pop(L, 1);
+	}
+	for (const char* field : {"code", "re"})
+	{
+		lua_getfield(L, index, field);
+		if (!lua_isnil(L, -1)) addSpecItem(L, lua_gettop(L), spec, key, hasRegex);
+		lua_pop(L, 1);
+	}
+}
+
+// Compiled specs by canonical key, so a loop of expects compiles each regex once.
+const smtp::ReplySpec& toReplySpec(lua_State* L, int index)
+{
+	static thread_local std::unordered_map<std::string, smtp::ReplySpec> cache;
+	constexpr std::size_t kMaxCached = 512;
+	smtp::ReplySpec spec;
+	std::string key;
+	bool hasRegex = false;
+	if (lua_type(L, index) == LUA_TTABLE)
+		readTableSpec(L, index, spec, key);
+	else if (!lua_isnoneornil(L, index))
+		addSpecItem(L, index, spec, key, hasRegex);
+	auto found = cache.find(key);
+	if (found != cache.end()) return found->second;
+	if (cache.size() >= kMaxCached) cache.clear();
+	return cache.emplace(key, std::move(spec)).first->second;
+}
+
+// smtp.match(reply, spec) -> captures table (possibly empty) or nil
+int smtpMatch(lua_State* L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	const smtp::ReplySpec& spec = toReplySpec(L, 2);
+	smtp::Reply reply;
+	lua_getfield(L, 1, "code");
+	reply.code = static_cast<int>(luaL_checkinteger(L, -1));
+	lua_getfield(L, 1, "text");
+	reply.texts.emplace_back(luaL_optstring(L, -1, ""));
+	lua_pop(L, 2);
+	auto captures = spec.match(reply);
+	if (!captures)
+	{
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_createtable(L, static_cast<int>(captures->size()), 0);
+	for (std::size_t i = 0; i < captures->size(); ++i)
+	{
+		lua_pushlstring(L, (*captures)[i].data(), (*captures)[i].size());
+		lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+	}
+	return 1;
+}
+
+// smtp.describe(spec) -> "250 or 251" for messages
+int smtpDescribe(lua_State* L)
+{
+	lua_pushstring(L, toReplySpec(L, 1).describe().c_str());
+	return 1;
+}
+
+// smtp.raise(kind, message [, extra fields])
+int smtpRaise(lua_State* L)
+{
+	std::string kind = luaL_checkstring(L, 1);
+	std::string message = luaL_checkstring(L, 2);
+	if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+	raiseError(L, kind, message, lua_isnoneornil(L, 3) ? 0 : 3);
+}
+
+int connectContinue(lua_State* L, int status, lua_KContext sessionIndex)
+{
+	// Stack: arguments..., session, ok [, reason]
+	int okIndex = static_cast<int>(sessionIndex) + 1;
+	if (!lua_toboolean(L, okIndex))
+	{
+		std::string reason = lua_tostring(L, okIndex + 1);
+		checkSession(L, static_cast<int>(sessionIndex)).log().error("connect failed: " + reason);
+		raiseError(L, "connect", "cannot connect: " + reason);
+	}
+	lua_pushvalue(L, static_cast<int>(sessionIndex));
+	return 1;
+}
+
+// smtp.connect("host[:port]" | {host=, port=} [, port] [, opts]) -> session
+int smtpConnect(lua_State* L)
+{
+	Engine& engine = Engine::of(L);
+	Scheduler::RunId run = engine.scheduler().runOf(L);
+	net::Endpoint endpoint;
+	int optsIndex = 2;
+	if (lua_type(L, 1) == LUA_TTABLE)
+	{
+		lua_getfield(L, 1, "host");
+		lua_getfield(L, 1, "port");
+		endpoint.host = luaL_checkstring(L, -2);
+		endpoint.port = static_cast<std::uint16_t>(luaL_optinteger(L, -1, 25));
+		lua_pop(L, 2);
+	}
+	else
+	{
+		endpoint = net::Endpoint::parse(luaL_checkstring(L, 1));
+	}
+	if (lua_type(L, 2) == LUA_TNUMBER)
+	{
+		lua_Integer port = luaL_checkinteger(L, 2);
+		if (port < 1 || port > 65535) luaL_argerror(L, 2, "port must be 1-65535");
+		endpoint.port = static_cast<std::uint16_t>(port);
+		optsIndex = 3;
+	}
+	if (!lua_isnoneornil(L, optsIndex)) luaL_checktype(L, optsIndex, LUA_TTABLE);
+	double replyTimeout = optSecondsField(L, optsIndex, "timeout", engine.settings().replyTimeout);
+	double connectTimeout = optSecondsField(L, optsIndex, "connect_timeout", engine.settings().connectTimeout);
+	lua_settop(L, optsIndex);
+
+	auto* session = new Session(engine, run, engine.scheduler().results()[run].label, replyTimeout);
+	pushSession(L, session);
+	int sessionIndex = lua_gettop(L);
+	session->log().info("Trying " + endpoint.toString() + "...");
+	std::vector<Poco::Net::SocketAddress> addresses;
+	try
+	{
+		addresses = net::resolve(endpoint);
+	}
+	catch (const std::exception& e)
+	{
+		session->log().error(e.what());
+		raiseError(L, "connect", e.what());
+	}
+	session->connect(std::move(addresses), connectTimeout, L);
+	return lua_yieldk(L, 0, sessionIndex, connectContinue);
+}
+
+int sleepContinue(lua_State* L, int, lua_KContext)
+{
+	return 0;
+}
+
+// smtp.sleep(seconds)
+int smtpSleep(lua_State* L)
+{
+	double seconds = luaL_checknumber(L, 1);
+	if (seconds < 0) luaL_argerror(L, 1, "must not be negative");
+	Engine& engine = Engine::of(L);
+	engine.scheduler().runOf(L);
+	engine.loop().startTimer(toDuration(seconds), [&engine, L] { engine.scheduler().resume(L, 0); });
+	return lua_yieldk(L, 0, 0, sleepContinue);
+}
+
+// smtp.now() -> seconds on a monotonic clock
+int smtpNow(lua_State* L)
+{
+	auto now = std::chrono::steady_clock::now().time_since_epoch();
+	lua_pushnumber(L, std::chrono::duration<double>(now).count());
+	return 1;
+}
+
+// smtp.encode_data(text) -> the bytes send_data would send
+int smtpEncodeData(lua_State* L)
+{
+	std::size_t length;
+	const char* text = luaL_checklstring(L, 1, &length);
+	std::string encoded = smtp::encodeMessageData(std::string_view(text, length));
+	lua_pushlstring(L, encoded.data(), encoded.size());
+	return 1;
+}
+
+const luaL_Reg kFunctions[] = {
+	{"connect", protect<smtpConnect>},
+	{"sleep", protect<smtpSleep>},
+	{"match", protect<smtpMatch>},
+	{"describe", protect<smtpDescribe>},
+	{"raise", protect<smtpRaise>},
+	{"now", smtpNow},
+	{"encode_data", protect<smtpEncodeData>},
+	{nullptr, nullptr},
+};
+
+} // namespace
+
+double optSecondsField(lua_State* L, int index, const char* name, double fallback)
+{
+	if (lua_type(L, index) != LUA_TTABLE) return fallback;
+	lua_getfield(L, index, name);
+	double value = lua_isnil(L, -1) ? fallback : luaL_checknumber(L, -1);
+	lua_pop(L, 1);
+	if (value <= 0) luaL_error(L, "option %s must be a positive number of seconds", name);
+	return value;
+}
+
+void openSmtpLibrary(lua_State* L)
+{
+	registerErrorType(L);
+	registerSessionType(L);
+	luaL_newlib(L, kFunctions);
+	lua_pushstring(L, SMTPX_VERSION);
+	lua_setfield(L, -2, "version");
+	luaL_getmetatable(L, "smtpx.Session");
+	lua_getfield(L, -1, "methods");
+	lua_setfield(L, -3, "Session");
+	lua_pop(L, 1);
+	lua_setglobal(L, "smtp");
+}
+
+} // namespace smtpx::lua

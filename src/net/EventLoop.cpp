@@ -1,0 +1,122 @@
+#include "net/EventLoop.h"
+
+namespace smtpx::net {
+
+using Poco::Net::PollSet;
+
+void EventLoop::watch(const Poco::Net::Socket& socket, IoHandler& handler, bool readable, bool writable)
+{
+	int mode = PollSet::POLL_ERROR | (readable ? PollSet::POLL_READ : 0) | (writable ? PollSet::POLL_WRITE : 0);
+	auto fd = socket.impl()->sockfd();
+	auto found = _watches.find(fd);
+	if (found == _watches.end())
+	{
+		_watches.emplace(fd, Watch{socket, &handler, mode});
+		_pollSet.add(socket, mode);
+	}
+	else if (found->second.mode != mode || found->second.handler != &handler)
+	{
+		found->second.mode = mode;
+		found->second.handler = &handler;
+		_pollSet.update(socket, mode);
+	}
+}
+
+void EventLoop::unwatch(const Poco::Net::Socket& socket)
+{
+	auto found = _watches.find(socket.impl()->sockfd());
+	if (found == _watches.end()) return;
+	_pollSet.remove(found->second.socket);
+	_watches.erase(found);
+}
+
+EventLoop::TimerId EventLoop::startTimer(Clock::duration delay, std::function<void()> fn)
+{
+	TimerId id = _nextTimerId++;
+	_timers.emplace(id, std::move(fn));
+	_timerQueue.push({Clock::now() + delay, id});
+	return id;
+}
+
+void EventLoop::cancelTimer(TimerId id)
+{
+	// The queue entry stays and is skipped when it comes due: cheaper than a search.
+	_timers.erase(id);
+}
+
+void EventLoop::defer(std::function<void()> fn)
+{
+	_deferred.push_back(std::move(fn));
+}
+
+void EventLoop::run()
+{
+	while (hasWork())
+	{
+		runDeferred();
+		runDueTimers();
+		if (!_deferred.empty()) continue;
+		if (_watches.empty() && _timers.empty()) break;
+		pollOnce();
+	}
+}
+
+bool EventLoop::hasWork() const
+{
+	return !_watches.empty() || !_timers.empty() || !_deferred.empty();
+}
+
+void EventLoop::runDeferred()
+{
+	while (!_deferred.empty())
+	{
+		auto batch = std::move(_deferred);
+		_deferred.clear();
+		for (auto& fn : batch) fn();
+	}
+}
+
+void EventLoop::runDueTimers()
+{
+	auto now = Clock::now();
+	while (!_timerQueue.empty() && _timerQueue.top().due <= now)
+	{
+		TimerId id = _timerQueue.top().id;
+		_timerQueue.pop();
+		auto found = _timers.find(id);
+		if (found == _timers.end()) continue;
+		auto fn = std::move(found->second);
+		_timers.erase(found);
+		fn();
+	}
+	while (!_timerQueue.empty() && !_timers.count(_timerQueue.top().id)) _timerQueue.pop();
+}
+
+Poco::Timespan EventLoop::pollTimeout() const
+{
+	if (_timerQueue.empty()) return Poco::Timespan(1, 0);
+	auto wait = std::chrono::duration_cast<std::chrono::microseconds>(_timerQueue.top().due - Clock::now());
+	return Poco::Timespan(std::max<std::int64_t>(0, std::min<std::int64_t>(wait.count(), 1000000)));
+}
+
+void EventLoop::pollOnce()
+{
+	auto ready = _pollSet.poll(pollTimeout());
+	for (auto& [socket, mode] : ready)
+	{
+		// A handler may have unwatched (or closed) another ready socket: look each one up again.
+		auto found = _watches.find(socket.impl()->sockfd());
+		if (found == _watches.end()) continue;
+		IoHandler* handler = found->second.handler;
+		bool wantsWrite = found->second.mode & PollSet::POLL_WRITE;
+		if ((mode & PollSet::POLL_WRITE) && wantsWrite)
+		{
+			handler->onWritable();
+			found = _watches.find(socket.impl()->sockfd());
+			if (found == _watches.end() || found->second.handler != handler) continue;
+		}
+		if (mode & (PollSet::POLL_READ | PollSet::POLL_ERROR)) handler->onReadable();
+	}
+}
+
+} // namespace smtpx::net

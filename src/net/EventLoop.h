@@ -1,0 +1,73 @@
+// EventLoop: one thread's socket readiness (Poco::Net::PollSet, epoll on Linux), timers and
+// deferred calls. Every session of a thread lives on one loop; nothing here blocks but poll().
+#pragma once
+
+#include "net/IoHandler.h"
+
+#include <Poco/Net/PollSet.h>
+#include <Poco/Net/Socket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+namespace smtpx::net {
+
+class EventLoop
+{
+public:
+	using Clock = std::chrono::steady_clock;
+	using TimerId = std::uint64_t;
+
+	EventLoop() = default;
+	EventLoop(const EventLoop&) = delete;
+	EventLoop& operator=(const EventLoop&) = delete;
+
+	// Adds the socket, or changes what it is watched for.
+	void watch(const Poco::Net::Socket& socket, IoHandler& handler, bool readable, bool writable);
+	void unwatch(const Poco::Net::Socket& socket);
+
+	// Calls `fn` once after `delay`. Ids are never reused, so cancelling a fired timer is harmless.
+	TimerId startTimer(Clock::duration delay, std::function<void()> fn);
+	void cancelTimer(TimerId id);
+
+	// Calls `fn` from the loop itself, after the current handler returns.
+	void defer(std::function<void()> fn);
+
+	// Runs until no socket is watched, no timer is pending and nothing is deferred.
+	void run();
+
+	std::size_t watchedCount() const { return _watches.size(); }
+
+private:
+	struct Watch
+	{
+		Poco::Net::Socket socket;
+		IoHandler* handler;
+		int mode;
+	};
+	struct TimerEntry
+	{
+		Clock::time_point due;
+		TimerId id;
+		bool operator>(const TimerEntry& other) const { return due > other.due; }
+	};
+
+	bool hasWork() const;
+	void runDeferred();
+	void runDueTimers();
+	void pollOnce();
+	Poco::Timespan pollTimeout() const;
+
+	Poco::Net::PollSet _pollSet;
+	std::unordered_map<poco_socket_t, Watch> _watches;
+	std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> _timerQueue;
+	std::unordered_map<TimerId, std::function<void()>> _timers;
+	TimerId _nextTimerId = 1;
+	std::vector<std::function<void()>> _deferred;
+};
+
+} // namespace smtpx::net
