@@ -94,7 +94,8 @@ const char* runUsage()
 		"  --transcript FILE      also write the transcript to FILE\n"
 		"  --parallel N           at most N servers at once (default: all)\n"
 		"  --quiet                print errors only\n"
-		"  --sandbox              no os.execute, io.popen, file writes or binary chunks\n";
+		"  --sandbox              no os.execute, io.popen, file writes or binary chunks\n"
+		"  --busy-limit SECONDS   longest a script may compute without waiting (10)\n";
 }
 
 RunOptions RunOptions::parse(const std::vector<std::string>& args)
@@ -112,6 +113,7 @@ RunOptions RunOptions::parse(const std::vector<std::string>& args)
 		else if (arg == "--parallel") options.parallel = static_cast<std::size_t>(list.positiveInteger(arg));
 		else if (arg == "--quiet" || arg == "-q") options.quiet = true;
 		else if (arg == "--sandbox") options.sandbox = true;
+		else if (arg == "--busy-limit") options.busyLimit = list.positiveNumber(arg);
 		else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
 		else if (options.script.empty()) options.script = arg;
 		else throw UsageError("unexpected argument '" + arg + "' (only one script per run)");
@@ -138,6 +140,7 @@ int runCommand(const RunOptions& options, const DataPaths& paths)
 	settings.moduleDirs = paths.moduleDirs();
 	settings.stdlibDir = paths.stdlibDir();
 	settings.sandbox = options.sandbox;
+	settings.busyLimit = options.busyLimit;
 
 	net::EventLoop loop;
 	lua::Engine engine(loop, transcript, settings);

@@ -19,6 +19,7 @@ struct RunOptions
 	std::size_t parallel = 0;  // 0: all servers at once
 	bool quiet = false;
 	bool sandbox = false;
+	double busyLimit = 10.0;
 
 	// Throws UsageError for anything it cannot take.
 	static RunOptions parse(const std::vector<std::string>& args);

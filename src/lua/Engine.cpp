@@ -38,6 +38,7 @@ Engine::Engine(net::EventLoop& loop, report::Transcript& transcript, EngineSetti
 {
 	if (!_state) throw std::runtime_error("cannot create a Lua state (out of memory)");
 	setEngine(_state, this);
+	_scheduler.setBusyLimit(_settings.busyLimit);
 	openLibraries();
 }
 

@@ -21,6 +21,7 @@ struct EngineSettings
 	std::vector<std::string> moduleDirs; // searched by require(), first wins (SMTPX_PATH, stdlib)
 	std::string stdlibDir;               // frames in here are skipped when naming a script line
 	bool sandbox = false;                // no os.execute, io.popen, file writes, binary chunks
+	double busyLimit = 10.0;             // seconds a script may compute without waiting
 };
 
 using ScriptParams = std::map<std::string, std::string>;

@@ -1,7 +1,9 @@
 #include "lua/Scheduler.h"
 
+#include "lua/Engine.h"
 #include "lua/ScriptError.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace smtpx::lua {
@@ -20,6 +22,8 @@ Scheduler::RunId Scheduler::spawn(lua_State* L, int nargs, std::string label)
 	_runs[id].threadRef = luaL_ref(L, LUA_REGISTRYINDEX);  // keeps the coroutine alive while it waits
 	lua_xmove(L, thread, nargs + 1);
 	_threads.emplace(thread, id);
+	// Checked every so many VM instructions: cheap, and it catches loops that never yield.
+	lua_sethook(thread, checkBusyLimit, LUA_MASKCOUNT, 100000);
 	resume(thread, nargs);
 	return id;
 }
@@ -37,6 +41,7 @@ Scheduler::RunId Scheduler::failBeforeStart(std::string label, int exitCode, std
 void Scheduler::resume(lua_State* thread, int nargs)
 {
 	int nresults = 0;
+	_resumedAt = std::chrono::steady_clock::now();
 	int status = lua_resume(thread, nullptr, nargs, &nresults);
 	if (status == LUA_YIELD)
 	{
@@ -94,6 +99,17 @@ void Scheduler::finish(lua_State* thread, int status, int nresults)
 	luaL_unref(main, LUA_REGISTRYINDEX, _runs[id].threadRef);
 	_runs[id].threadRef = LUA_NOREF;
 	if (_onFinish) _onFinish(id);
+}
+
+void Scheduler::checkBusyLimit(lua_State* L, lua_Debug*)
+{
+	Scheduler& self = Engine::of(L).scheduler();
+	double busy = std::chrono::duration<double>(std::chrono::steady_clock::now() - self._resumedAt).count();
+	if (busy <= self._busyLimit) return;
+	char message[160];
+	std::snprintf(message, sizeof message,
+		"the script computed for %.1f s without waiting on the network (limit %g s: --busy-limit)", busy, self._busyLimit);
+	raiseError(L, "limit", message);
 }
 
 void Scheduler::logError(RunId run, const std::string& message)

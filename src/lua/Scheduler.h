@@ -6,6 +6,7 @@
 #include "lua/LuaHeaders.h"
 #include "report/Transcript.h"
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -27,6 +28,10 @@ public:
 	using RunId = std::size_t;
 
 	explicit Scheduler(report::Transcript& transcript);
+
+	// The longest a script may compute without waiting (an endless loop never yields, so the
+	// event loop would stop for every session): past it the script fails with kind "limit".
+	void setBusyLimit(double seconds) { _busyLimit = seconds; }
 
 	// Moves the function and its `nargs` arguments from the top of L's stack into a new coroutine
 	// and runs it until it first waits or ends.
@@ -61,6 +66,7 @@ private:
 	};
 
 	void finish(lua_State* thread, int status, int nresults);
+	static void checkBusyLimit(lua_State* L, lua_Debug* ar);
 	void logError(RunId run, const std::string& message);
 
 	report::Transcript& _transcript;
@@ -69,6 +75,8 @@ private:
 	std::unordered_map<lua_State*, RunId> _threads;
 	std::size_t _nextCloserKey = 1;
 	std::function<void(RunId)> _onFinish;
+	double _busyLimit = 10.0;
+	std::chrono::steady_clock::time_point _resumedAt;
 };
 
 } // namespace smtpx::lua

@@ -70,7 +70,7 @@ int exitCodeFor(std::string_view kindOrPhase)
 std::string scriptWhere(lua_State* L)
 {
 	lua_Debug ar;
-	for (int level = 1; lua_getstack(L, level, &ar); ++level)
+	for (int level = 0; lua_getstack(L, level, &ar); ++level)
 	{
 		lua_getinfo(L, "Sl", &ar);
 		if (ar.currentline <= 0 || isStdlibSource(L, ar)) continue;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The command line itself: --help, --version, list, help SCRIPT, bare script names, SMTPX_PATH,
+# --set parameters, --transcript/--quiet, and an installed tree (cmake --install) that finds its
+# stdlib and scripts.
+set -euo pipefail
+source "$(dirname "$0")/../harness/lib.sh"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$SMTPX" --help > "$work/help" || fail "--help failed"
+assert_contains "$work/help" "usage: smtpx COMMAND"
+version=$("$SMTPX" --version)
+[[ $version =~ ^smtpx\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "--version printed '$version'"
+assert_exit 2 "$SMTPX"
+assert_exit 2 "$SMTPX" frobnicate
+assert_contains "$LAST_STDERR" "unknown command 'frobnicate'"
+
+"$SMTPX" list > "$work/list"
+assert_contains "$work/list" "send_plain"
+"$SMTPX" help send_plain > "$work/send_plain.help"
+assert_contains "$work/send_plain.help" "Options (--set KEY=VALUE):"
+
+# Parameters and the script's own globals; SMTPX_PATH finds scripts and modules by bare name.
+mkdir -p "$work/lib/mylib"
+cat > "$work/lib/mylib/init.lua" <<'LUA'
+return { greet = function(name) return "hello " .. name end }
+LUA
+cat > "$work/lib/echo_params.lua" <<'LUA'
+--- echo_params: prints its parameters.
+local mylib = require "mylib"
+io.write(mylib.greet(params.who), " ", params.eq, " ", select(1, ...).who, "\n")
+return tonumber(params.code)
+LUA
+out=$(SMTPX_PATH="$work/lib" "$SMTPX" run echo_params --set who=world --set eq=a=b --set code=0)
+assert_eq "hello world a=b world" "$out"
+assert_exit 17 env SMTPX_PATH="$work/lib" "$SMTPX" run echo_params --set who=x --set eq=y --set code=17
+
+# --transcript gets everything, --quiet leaves stderr empty on success.
+"$SMTPX" run tests/lua/concurrent_banner.lua --server "127.0.0.1:$POSTFIX_PORT" --quiet \
+  --transcript "$work/t.log" 2> "$work/quiet.err"
+[[ ! -s $work/quiet.err ]] || fail "--quiet printed: $(cat "$work/quiet.err")"
+assert_contains "$work/t.log" " -> QUIT"
+assert_contains "$work/t.log" "<-  221 2.0.0 Bye"
+grep -q $'\x1b' "$work/t.log" && fail "colour codes in the transcript file"
+
+# An installed tree finds its stdlib and scripts beside the binary.
+cmake --install "$(dirname "$SMTPX")" --prefix "$work/prefix" > /dev/null
+[[ -f $work/prefix/share/smtpx/stdlib/smtpx/core.lua ]] || fail "stdlib not installed"
+"$work/prefix/bin/smtpx" list | grep -q send_plain || fail "installed smtpx does not list send_plain"
+"$work/prefix/bin/smtpx" run send_plain --server "127.0.0.1:$POSTFIX_PORT" --quiet \
+  --set from=sender@testbed.local --set to=core-installed@example.com || fail "installed send_plain failed"
+echo "core_cli: ok"

@@ -1,0 +1,169 @@
+// The Lua engine without a network: scheduling, errors, exit codes, sandbox, and that Lua errors
+// unwind C++ destructors (the lua5.4-c++ build).
+#include "lua/Engine.h"
+#include "lua/ScriptError.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+using namespace smtpx;
+
+namespace {
+
+struct EngineFixture
+{
+	std::ostringstream console;
+	report::Transcript transcript{console, {}};
+	net::EventLoop loop;
+	lua::Engine engine{loop, transcript, settings()};
+
+	static lua::EngineSettings settings(bool sandbox = false)
+	{
+		lua::EngineSettings s;
+		s.stdlibDir = SMTPX_SOURCE_DIR "/stdlib";
+		s.moduleDirs = {s.stdlibDir};
+		s.sandbox = sandbox;
+		return s;
+	}
+
+	std::string writeScript(const std::string& name, const std::string& code)
+	{
+		std::string path = "/tmp/smtpx-unit-" + name + ".lua";
+		std::ofstream(path) << code;
+		return path;
+	}
+
+	const lua::RunResult& runOne(const std::string& code, const lua::ScriptParams& params = {})
+	{
+		engine.startScript(writeScript("script", code), params, "", "");
+		engine.run();
+		return engine.results().back();
+	}
+};
+
+struct Tracker
+{
+	static inline int alive = 0;
+	Tracker() { ++alive; }
+	~Tracker() { --alive; }
+};
+
+int raiseWithLocal(lua_State* L)
+{
+	Tracker tracker;
+	luaL_error(L, "boom");
+	return 0;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(EngineFixture, "a script's return value gives the exit code")
+{
+	CHECK(runOne("return 0").exitCode == 0);
+	CHECK(runOne("return 42").exitCode == 42);
+	CHECK(runOne("return false").exitCode == lua::exit_code::kFailure);
+	CHECK(runOne("local x = 1").exitCode == 0);
+}
+
+TEST_CASE_METHOD(EngineFixture, "params reach the script as a table and as ...")
+{
+	auto& result = runOne("local p = ...\nreturn (params.a == 'x=y' and p.a == 'x=y') and 0 or 1", {{"a", "x=y"}});
+	CHECK(result.exitCode == 0);
+}
+
+TEST_CASE_METHOD(EngineFixture, "runtime and syntax errors name the file and line")
+{
+	auto& runtime = runOne("local t = nil\nreturn t.x");
+	CHECK(runtime.exitCode == lua::exit_code::kScript);
+	CHECK_THAT(runtime.error, Catch::Contains("smtpx-unit-script.lua:2:"));
+	auto& syntax = runOne("if then");
+	CHECK(syntax.exitCode == lua::exit_code::kScript);
+	CHECK_THAT(syntax.error, Catch::Contains("smtpx-unit-script.lua:1:"));
+}
+
+TEST_CASE_METHOD(EngineFixture, "smtp.raise picks the exit code from phase or kind")
+{
+	CHECK(runOne("smtp.raise('timeout', 'slow')").exitCode == lua::exit_code::kTimeout);
+	CHECK(runOne("smtp.raise('expect', 'no', {phase = 'rcpt'})").exitCode == 25);
+	auto& explicitCode = runOne("smtp.raise('expect', 'no', {exit = 77})");
+	CHECK(explicitCode.exitCode == 77);
+	CHECK_THAT(explicitCode.error, Catch::Contains("smtpx-unit-script.lua:1: no"));
+}
+
+TEST_CASE_METHOD(EngineFixture, "sleeping scripts run concurrently on one loop")
+{
+	std::string path = writeScript("sleep", "smtp.sleep(0.2)\nreturn 0");
+	auto start = std::chrono::steady_clock::now();
+	for (int i = 0; i < 20; ++i) engine.startScript(path, {}, "", "run" + std::to_string(i));
+	engine.run();
+	auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+	REQUIRE(engine.results().size() == 20);
+	for (const auto& result : engine.results()) CHECK(result.exitCode == 0);
+	CHECK(elapsed >= 0.2);
+	CHECK(elapsed < 1.0);  // sequential would be 4 s
+}
+
+TEST_CASE_METHOD(EngineFixture, "each run has its own globals")
+{
+	std::string path = writeScript("globals", "assert(shared == nil)\nshared = true\nsmtp.sleep(0.01)\nreturn 0");
+	engine.startScript(path, {}, "", "a");
+	engine.startScript(path, {}, "", "b");
+	engine.run();
+	CHECK(engine.results()[0].exitCode == 0);
+	CHECK(engine.results()[1].exitCode == 0);
+}
+
+TEST_CASE_METHOD(EngineFixture, "a waiting call from a script-made coroutine is an error, not a crash")
+{
+	auto& result = runOne("local co = coroutine.wrap(function() smtp.sleep(0.01) end)\nco()");
+	CHECK(result.exitCode == lua::exit_code::kScript);
+	CHECK_THAT(result.error, Catch::Contains("cannot be made from a coroutine the script created"));
+}
+
+TEST_CASE("Lua errors unwind C++ destructors (Lua built as C++)")
+{
+	lua_State* L = luaL_newstate();
+	lua_pushcfunction(L, raiseWithLocal);
+	CHECK(lua_pcall(L, 0, 0, 0) == LUA_ERRRUN);
+	CHECK(Tracker::alive == 0);
+	lua_close(L);
+}
+
+TEST_CASE("the sandbox removes process, file-writing and binary-chunk functions")
+{
+	std::ostringstream console;
+	report::Transcript transcript{console, {}};
+	net::EventLoop loop;
+	lua::Engine engine{loop, transcript, EngineFixture::settings(true)};
+	std::string path = "/tmp/smtpx-unit-sandbox.lua";
+	std::ofstream(path) << "assert(os.execute == nil and io.popen == nil and io.open == nil)\n"
+		"assert(not load(string.dump(function() end)))\nreturn 0";
+	engine.startScript(path, {}, "", "");
+	engine.run();
+	CHECK(engine.results().back().exitCode == 0);
+	CHECK(engine.results().back().error.empty());
+}
+
+TEST_CASE("an endless loop is stopped by the busy limit with a clear message")
+{
+	std::ostringstream console;
+	report::Transcript transcript{console, {}};
+	net::EventLoop loop;
+	auto settings = EngineFixture::settings();
+	settings.busyLimit = 0.2;
+	lua::Engine engine{loop, transcript, settings};
+	std::string path = "/tmp/smtpx-unit-loop.lua";
+	std::ofstream(path) << "smtp.sleep(0.01)\nwhile true do end\n";
+	auto start = std::chrono::steady_clock::now();
+	engine.startScript(path, {}, "", "");
+	engine.run();
+	auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+	CHECK(engine.results().back().exitCode == lua::exit_code::kLimit);
+	CHECK_THAT(engine.results().back().error, Catch::Contains("smtpx-unit-loop.lua:2:"));
+	CHECK_THAT(engine.results().back().error, Catch::Contains("without waiting on the network"));
+	CHECK(elapsed < 1.0);
+}
