@@ -50,7 +50,7 @@ check(tostring(err):find("expected 354, but the server said: 250 2.0.0 Ok", 1, t
 local seen
 s:on("5xx", function(reply) seen = reply.code; return "handled" end)
 s:send("NO-SUCH-COMMAND")
-check(s:expect(250) == "handled" and seen == 502, "session-wide handler: " .. tostring(seen))
+check(s:expect(250) == "handled" and seen == 500, "session-wide handler: " .. tostring(seen))
 
 -- A timeout branch: nothing was sent, so nothing comes back within 0.3 s.
 local t = s:expect({ { 250, function() return "reply" end }, timeout = function() return "timed out" end },
