@@ -2,6 +2,8 @@
 --
 -- The dialogue: wait for 220, EHLO (HELO if the server answers 5xx), MAIL FROM, RCPT TO, DATA,
 -- 354, headers and body (dot-stuffed by send_data), ".", 250, QUIT.
+-- No library on purpose: read it to see each step, or start a script of your own from it. The
+-- same send with the standard library (AUTH, many recipients, attachments, ...) is `send`.
 --
 -- Options (--set KEY=VALUE):
 --   server    HOST[:PORT] to talk to (or --server; default port 25)

@@ -1,11 +1,12 @@
 #include "cli/RunCommand.h"
 
 #include "cli/ArgumentList.h"
+#include "cli/RunQueue.h"
+#include "cli/ServerList.h"
+#include "cli/TlsFlags.h"
 #include "cli/UsageError.h"
-#include "net/Endpoint.h"
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 
 namespace smtpx::cli {
@@ -19,67 +20,6 @@ void addParam(lua::ScriptParams& params, const std::string& assignment)
 		throw UsageError("--set needs KEY=VALUE, not '" + assignment + "'");
 	params[assignment.substr(0, equals)] = assignment.substr(equals + 1);
 }
-
-std::string checkedServer(const std::string& text)
-{
-	try
-	{
-		return net::Endpoint::parse(text).toString();
-	}
-	catch (const std::invalid_argument& e)
-	{
-		throw UsageError(std::string("bad server address: ") + e.what());
-	}
-}
-
-void readServersFile(const std::string& path, std::vector<std::string>& servers)
-{
-	std::ifstream in(path);
-	if (!in) throw UsageError("cannot read servers file " + path);
-	std::string line;
-	while (std::getline(in, line))
-	{
-		line.erase(0, line.find_first_not_of(" \t\r"));
-		line.erase(line.find_last_not_of(" \t\r") + 1);
-		if (!line.empty() && line[0] != '#') servers.push_back(checkedServer(line));
-	}
-}
-
-// Starts runs as earlier ones end, so no more than `parallel` are under way at once.
-class RunQueue
-{
-public:
-	RunQueue(lua::Engine& engine, const RunOptions& options, const std::string& scriptPath):
-		_engine(engine), _options(options), _scriptPath(scriptPath)
-	{
-		if (_options.servers.empty()) _targets.push_back("");
-		else _targets = _options.servers;
-		engine.scheduler().setOnFinish([this](std::size_t) { startNext(); });
-	}
-
-	void start()
-	{
-		std::size_t first = _options.parallel ? std::min(_options.parallel, _targets.size()) : _targets.size();
-		for (std::size_t i = 0; i < first; ++i) startNext();
-	}
-
-private:
-	void startNext()
-	{
-		if (_started >= _targets.size()) return;
-		const std::string& server = _targets[_started++];
-		lua::ScriptParams params = _options.params;
-		if (!server.empty()) params.emplace("server", server);
-		std::string label = _targets.size() > 1 ? server : "";
-		_engine.startScript(_scriptPath, params, server, label);
-	}
-
-	lua::Engine& _engine;
-	const RunOptions& _options;
-	std::string _scriptPath;
-	std::vector<std::string> _targets;
-	std::size_t _started = 0;
-};
 
 } // namespace
 
@@ -95,7 +35,14 @@ const char* runUsage()
 		"  --parallel N           at most N servers at once (default: all)\n"
 		"  --quiet                print errors only\n"
 		"  --sandbox              no os.execute, io.popen, file writes or binary chunks\n"
-		"  --busy-limit SECONDS   longest a script may compute without waiting (10)\n";
+		"  --busy-limit SECONDS   longest a script may compute without waiting (10)\n"
+		"  --tls-ca-file FILE     trust the CAs in FILE (PEM) instead of the system's\n"
+		"  --tls-ca-dir DIR       trust the CAs in DIR (hashed, openssl rehash) instead\n"
+		"  --tls-cert FILE        client certificate (PEM)\n"
+		"  --tls-key FILE         its private key (default: in the --tls-cert file)\n"
+		"  --tls-min-version V    lowest TLS version, 1.2 (default) or 1.3\n"
+		"  --tls-ciphers LIST     OpenSSL cipher list and/or TLS 1.3 suites (TLS_...)\n"
+		"  --insecure             accept any server certificate (the transcript warns)\n";
 }
 
 RunOptions RunOptions::parse(const std::vector<std::string>& args)
@@ -114,6 +61,7 @@ RunOptions RunOptions::parse(const std::vector<std::string>& args)
 		else if (arg == "--quiet" || arg == "-q") options.quiet = true;
 		else if (arg == "--sandbox") options.sandbox = true;
 		else if (arg == "--busy-limit") options.busyLimit = list.positiveNumber(arg);
+		else if (takeTlsFlag(arg, list, options.tls)) continue;
 		else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
 		else if (options.script.empty()) options.script = arg;
 		else throw UsageError("unexpected argument '" + arg + "' (only one script per run)");
@@ -140,11 +88,12 @@ int runCommand(const RunOptions& options, const DataPaths& paths)
 	settings.moduleDirs = paths.moduleDirs();
 	settings.stdlibDir = paths.stdlibDir();
 	settings.sandbox = options.sandbox;
+	settings.tls = options.tls;
 	settings.busyLimit = options.busyLimit;
 
 	net::EventLoop loop;
 	lua::Engine engine(loop, transcript, settings);
-	RunQueue queue(engine, options, *scriptPath);
+	RunQueue queue(engine, *scriptPath, options.params, options.servers, options.parallel);
 	queue.start();
 	engine.run();
 

@@ -20,6 +20,7 @@ struct RunOptions
 	bool quiet = false;
 	bool sandbox = false;
 	double busyLimit = 10.0;
+	net::TlsOptions tls;
 
 	// Throws UsageError for anything it cannot take.
 	static RunOptions parse(const std::vector<std::string>& args);

@@ -1,7 +1,12 @@
 // smtpx: the command line. Subcommands are dispatched here; each lives in its own file.
+#include "cli/CheckCommand.h"
+#include "cli/ConvertCommand.h"
 #include "cli/DataPaths.h"
+#include "cli/ImportCommand.h"
+#include "cli/ReplayCommand.h"
 #include "cli/RunCommand.h"
 #include "cli/ScriptCatalog.h"
+#include "cli/ServeCommand.h"
 #include "cli/UsageError.h"
 #include "lua/ScriptError.h"
 
@@ -19,6 +24,11 @@ const char* kUsage =
 	"\n"
 	"usage: smtpx COMMAND [options]\n"
 	"  run SCRIPT [options]   run a Lua script against one or more servers (smtpx run --help)\n"
+	"  check -H HOST[:PORT]   health check, as a Monitoring Plugin (smtpx check --help)\n"
+	"  serve                  Prometheus exporter for health checks (smtpx serve --help)\n"
+	"  import FILE            print a transcript (telnet paste, swaks, ...) in canonical form\n"
+	"  replay FILE|DIR        replay transcripts against a server (smtpx replay --help)\n"
+	"  convert FILE --to lua  write a transcript as a Lua script to edit and run\n"
 	"  list                   list the bundled scripts\n"
 	"  help SCRIPT            show a script's description and options\n"
 	"  --help, -h             this text\n"
@@ -59,6 +69,11 @@ int dispatch(const std::vector<std::string>& args)
 		}
 		return cli::runCommand(cli::RunOptions::parse(rest), paths);
 	}
+	if (command == "check") return cli::checkCommand(rest, paths);
+	if (command == "serve") return cli::serveCommand(rest, paths);
+	if (command == "import") return cli::importCommand(rest);
+	if (command == "replay") return cli::replayCommand(rest, paths);
+	if (command == "convert") return cli::convertCommand(rest);
 	if (command == "list") return cli::listScripts(paths, std::cout);
 	if (command == "help")
 	{

@@ -34,7 +34,7 @@ Engine::Engine(net::EventLoop& loop, report::Transcript& transcript, EngineSetti
 	_transcript(transcript),
 	_settings(std::move(settings)),
 	_state(luaL_newstate()),
-	_scheduler(transcript)
+	_scheduler(loop, transcript)
 {
 	if (!_state) throw std::runtime_error("cannot create a Lua state (out of memory)");
 	setEngine(_state, this);

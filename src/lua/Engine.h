@@ -5,6 +5,7 @@
 #include "lua/LuaHeaders.h"
 #include "lua/Scheduler.h"
 #include "net/EventLoop.h"
+#include "net/TlsOptions.h"
 #include "report/Transcript.h"
 
 #include <map>
@@ -21,6 +22,7 @@ struct EngineSettings
 	std::vector<std::string> moduleDirs; // searched by require(), first wins (SMTPX_PATH, stdlib)
 	std::string stdlibDir;               // frames in here are skipped when naming a script line
 	bool sandbox = false;                // no os.execute, io.popen, file writes, binary chunks
+	net::TlsOptions tls;                 // every TLS handshake's defaults (--tls-*); scripts' options win
 	double busyLimit = 10.0;             // seconds a script may compute without waiting
 };
 

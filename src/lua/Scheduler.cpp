@@ -1,6 +1,7 @@
 #include "lua/Scheduler.h"
 
 #include "lua/Engine.h"
+#include "lua/LuaData.h"
 #include "lua/ScriptError.h"
 
 #include <cstdio>
@@ -8,30 +9,86 @@
 
 namespace smtpx::lua {
 
-Scheduler::Scheduler(report::Transcript& transcript):
+Scheduler::Scheduler(net::EventLoop& loop, report::Transcript& transcript):
+	_loop(loop),
 	_transcript(transcript)
 {
+}
+
+lua_State* Scheduler::newTask(lua_State* L, int nargs, RunId run, bool isMain)
+{
+	lua_State* thread = lua_newthread(L);
+	Task task{run};
+	task.threadRef = luaL_ref(L, LUA_REGISTRYINDEX);  // keeps the coroutine alive while it waits
+	task.isMain = isMain;
+	lua_xmove(L, thread, nargs + 1);
+	lua_sethook(thread, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
+	_tasks.emplace(thread, std::move(task));
+	_runs[run].tasks.push_back(thread);
+	++_runs[run].liveTasks;
+	return thread;
 }
 
 Scheduler::RunId Scheduler::spawn(lua_State* L, int nargs, std::string label)
 {
 	RunId id = _results.size();
-	_results.push_back({std::move(label), false, 0, {}});
+	_results.push_back({std::move(label), false, 0, {}, {}});
 	_runs.emplace_back();
-	lua_State* thread = lua_newthread(L);
-	_runs[id].threadRef = luaL_ref(L, LUA_REGISTRYINDEX);  // keeps the coroutine alive while it waits
-	lua_xmove(L, thread, nargs + 1);
-	_threads.emplace(thread, id);
-	// Checked every so many VM instructions: cheap, and it catches loops that never yield.
-	lua_sethook(thread, checkBusyLimit, LUA_MASKCOUNT, 100000);
+	lua_State* thread = newTask(L, nargs, id, true);
 	resume(thread, nargs);
 	return id;
+}
+
+void Scheduler::spawnTask(lua_State* L, int nargs)
+{
+	RunId run = runOf(L);
+	lua_State* thread = newTask(L, nargs, run, false);
+	lua_pushthread(thread);
+	lua_xmove(thread, L, 1);
+	// Started from the loop, so the spawning task runs on until it waits.
+	_loop.defer([this, thread, nargs] { resume(thread, nargs); });
+}
+
+int Scheduler::join(lua_State* L, lua_State* thread)
+{
+	auto found = _tasks.find(thread);
+	if (found == _tasks.end() || found->second.isMain)
+		throw std::invalid_argument("join: not a task made by smtp.spawn in this run");
+	Task& task = found->second;
+	task.joined = true;
+	if (task.outcomeRef == LUA_NOREF)
+	{
+		runOf(L);
+		task.joiners.push_back(L);
+		return -1;
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, task.outcomeRef);
+	return pushOutcome(L, lua_gettop(L));
+}
+
+int Scheduler::pushOutcome(lua_State* L, int outcomeIndex)
+{
+	outcomeIndex = lua_absindex(L, outcomeIndex);
+	lua_getfield(L, outcomeIndex, "ok");
+	bool ok = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	if (!ok)
+	{
+		lua_rawgeti(L, outcomeIndex, 1);
+		lua_error(L);
+	}
+	lua_getfield(L, outcomeIndex, "n");
+	int n = static_cast<int>(lua_tointeger(L, -1));
+	lua_pop(L, 1);
+	luaL_checkstack(L, n, "too many task results");
+	for (int i = 1; i <= n; ++i) lua_rawgeti(L, outcomeIndex, i);
+	return n;
 }
 
 Scheduler::RunId Scheduler::failBeforeStart(std::string label, int exitCode, std::string message)
 {
 	RunId id = _results.size();
-	_results.push_back({std::move(label), true, exitCode, message});
+	_results.push_back({std::move(label), true, exitCode, message, {}});
 	_runs.emplace_back();
 	logError(id, message);
 	if (_onFinish) _onFinish(id);
@@ -42,6 +99,7 @@ void Scheduler::resume(lua_State* thread, int nargs)
 {
 	int nresults = 0;
 	_resumedAt = std::chrono::steady_clock::now();
+	_resumedThread = thread;
 	int status = lua_resume(thread, nullptr, nargs, &nresults);
 	if (status == LUA_YIELD)
 	{
@@ -53,10 +111,10 @@ void Scheduler::resume(lua_State* thread, int nargs)
 
 Scheduler::RunId Scheduler::runOf(lua_State* thread) const
 {
-	auto found = _threads.find(thread);
-	if (found == _threads.end())
+	auto found = _tasks.find(thread);
+	if (found == _tasks.end() || found->second.outcomeRef != LUA_NOREF)
 		throw std::logic_error("this call waits on the event loop and cannot be made from a coroutine the script created");
-	return found->second;
+	return found->second.run;
 }
 
 std::size_t Scheduler::addCloser(RunId run, std::function<void()> closer)
@@ -73,43 +131,143 @@ void Scheduler::removeCloser(RunId run, std::size_t key)
 
 void Scheduler::finish(lua_State* thread, int status, int nresults)
 {
-	RunId id = _threads.at(thread);
-	RunResult& result = _results[id];
+	Task& task = _tasks.at(thread);
+	RunId run = task.run;
+	if (task.isMain) finishMain(run, thread, status, nresults);
+	keepOutcome(thread, task, status, nresults);
+	wakeJoiners(thread, task);
+	if (--_runs[run].liveTasks == 0) endRun(run);
+}
+
+void Scheduler::finishMain(RunId run, lua_State* thread, int status, int nresults)
+{
+	RunResult& result = _results[run];
 	if (status == LUA_OK)
 	{
-		// A script may return an exit code, or false for a plain failure.
+		// A script may return an exit code, false for a plain failure, or a table of results
+		// for the C++ code that started it (smtpx check).
 		if (nresults > 0 && lua_isinteger(thread, -nresults))
-			result.exitCode = static_cast<int>(lua_tointeger(thread, -nresults));
+			keepExitCode(thread, -nresults, run);
 		else if (nresults > 0 && lua_isboolean(thread, -nresults) && !lua_toboolean(thread, -nresults))
 			result.exitCode = exit_code::kFailure;
+		else if (nresults > 0 && lua_istable(thread, -nresults))
+			keepReturnedTable(thread, -nresults, run);
+		return;
 	}
-	else
+	Failure failure = describeError(thread, -1);
+	result.exitCode = failure.exitCode;
+	result.error = failure.message;
+	logError(run, failure.message);
+	// Close the run's sessions now, so tasks still waiting on them end instead of running on.
+	runClosers(run);
+}
+
+void Scheduler::keepOutcome(lua_State* thread, Task& task, int status, int nresults)
+{
+	bool ok = status == LUA_OK;
+	int n = ok ? nresults : 1;
+	lua_createtable(thread, n, 2);
+	for (int i = 1; i <= n; ++i)
 	{
-		Failure failure = describeError(thread, -1);
+		lua_pushvalue(thread, i - n - 2);  // result i, below the new table
+		lua_rawseti(thread, -2, i);
+	}
+	lua_pushboolean(thread, ok);
+	lua_setfield(thread, -2, "ok");
+	lua_pushinteger(thread, n);
+	lua_setfield(thread, -2, "n");
+	task.outcomeRef = luaL_ref(thread, LUA_REGISTRYINDEX);
+	if (ok || task.isMain) return;
+	Failure failure = describeError(thread, -1);
+	logError(task.run, "task failed: " + failure.message);
+	RunResult& result = _results[task.run];
+	// A failed task that nobody joins fails its run, unless the run failed already.
+	if (!task.joined && result.exitCode == 0)
+	{
 		result.exitCode = failure.exitCode;
 		result.error = failure.message;
-		logError(id, failure.message);
 	}
-	result.finished = true;
-	auto closers = std::move(_runs[id].closers);
-	_runs[id].closers.clear();
+}
+
+void Scheduler::wakeJoiners(lua_State* thread, Task& task)
+{
+	auto joiners = std::move(task.joiners);
+	task.joiners.clear();
+	for (lua_State* joiner : joiners)
+	{
+		lua_rawgeti(joiner, LUA_REGISTRYINDEX, task.outcomeRef);
+		resume(joiner, 1);
+	}
+}
+
+void Scheduler::runClosers(RunId run)
+{
+	auto closers = std::move(_runs[run].closers);
+	_runs[run].closers.clear();
 	for (auto& [key, closer] : closers) closer();
-	_threads.erase(thread);
-	lua_State* main = thread;  // any thread reaches the shared registry
-	luaL_unref(main, LUA_REGISTRYINDEX, _runs[id].threadRef);
-	_runs[id].threadRef = LUA_NOREF;
-	if (_onFinish) _onFinish(id);
+}
+
+void Scheduler::endRun(RunId run)
+{
+	runClosers(run);
+	_results[run].finished = true;
+	for (lua_State* thread : _runs[run].tasks)
+	{
+		Task& task = _tasks.at(thread);
+		luaL_unref(thread, LUA_REGISTRYINDEX, task.outcomeRef);
+		luaL_unref(thread, LUA_REGISTRYINDEX, task.threadRef);
+		_tasks.erase(thread);
+	}
+	_runs[run].tasks.clear();
+	if (_onFinish) _onFinish(run);
 }
 
 void Scheduler::checkBusyLimit(lua_State* L, lua_Debug*)
 {
 	Scheduler& self = Engine::of(L).scheduler();
 	double busy = std::chrono::duration<double>(std::chrono::steady_clock::now() - self._resumedAt).count();
-	if (busy <= self._busyLimit) return;
+	if (busy <= self._busyLimit)
+	{
+		if (lua_gethookcount(L) == 1) lua_sethook(L, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
+		return;
+	}
+	// From now on every instruction raises again, in this thread and in the task that resumed it,
+	// so a script cannot catch the error with pcall and loop on (issue #7: that hung forever).
+	lua_sethook(L, checkBusyLimit, LUA_MASKCOUNT, 1);
+	if (self._resumedThread && self._resumedThread != L)
+		lua_sethook(self._resumedThread, checkBusyLimit, LUA_MASKCOUNT, 1);
 	char message[160];
 	std::snprintf(message, sizeof message,
 		"the script computed for %.1f s without waiting on the network (limit %g s: --busy-limit)", busy, self._busyLimit);
 	raiseError(L, "limit", message);
+}
+
+void Scheduler::keepExitCode(lua_State* thread, int index, RunId run)
+{
+	lua_Integer code = lua_tointeger(thread, index);
+	// The process exit status keeps 8 bits: 256 would read as success, -1 as 255 (#7).
+	if (code >= 0 && code <= 255)
+	{
+		_results[run].exitCode = static_cast<int>(code);
+		return;
+	}
+	_results[run].exitCode = exit_code::kScript;
+	_results[run].error = "the script returned " + std::to_string(code) + ", not an exit code (0-255)";
+	logError(run, _results[run].error);
+}
+
+void Scheduler::keepReturnedTable(lua_State* thread, int index, RunId run)
+{
+	try
+	{
+		_results[run].value = toData(thread, index);
+	}
+	catch (const std::runtime_error& e)
+	{
+		_results[run].exitCode = exit_code::kScript;
+		_results[run].error = e.what();
+		logError(run, e.what());
+	}
 }
 
 void Scheduler::logError(RunId run, const std::string& message)

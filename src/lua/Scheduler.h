@@ -1,13 +1,20 @@
-// Scheduler: runs each script as a Lua coroutine. A binding that must wait (connect, expect,
-// sleep) records which thread waits and yields; the event loop later pushes the outcome onto that
-// thread and calls resume(). The script reads as plain blocking code.
+// Scheduler: runs each script as Lua coroutines. A binding that must wait (connect, expect,
+// sleep, join) records which thread waits and yields; the event loop later pushes the outcome
+// onto that thread and calls resume(). The script reads as plain blocking code.
+//
+// A run is one execution of a script (one per --server). It starts with one task, its main
+// chunk; smtp.spawn adds tasks to the same run. The run ends when all its tasks have ended.
 #pragma once
 
 #include "lua/LuaHeaders.h"
+#include "net/EventLoop.h"
 #include "report/Transcript.h"
+
+#include <Poco/Dynamic/Var.h>
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +27,7 @@ struct RunResult
 	bool finished = false;
 	int exitCode = 0;
 	std::string error;  // empty on success
+	Poco::Dynamic::Var value;  // a table the script returned, as data (see LuaData.h); else empty
 };
 
 class Scheduler
@@ -27,15 +35,28 @@ class Scheduler
 public:
 	using RunId = std::size_t;
 
-	explicit Scheduler(report::Transcript& transcript);
+	// The busy limit is checked every so many VM instructions: cheap, and it catches loops that
+	// never yield.
+	static constexpr int kBusyCheckInstructions = 100000;
+
+	Scheduler(net::EventLoop& loop, report::Transcript& transcript);
 
 	// The longest a script may compute without waiting (an endless loop never yields, so the
 	// event loop would stop for every session): past it the script fails with kind "limit".
 	void setBusyLimit(double seconds) { _busyLimit = seconds; }
 
-	// Moves the function and its `nargs` arguments from the top of L's stack into a new coroutine
-	// and runs it until it first waits or ends.
+	// Moves the function and its `nargs` arguments from the top of L's stack into a new run's
+	// main coroutine and runs it until it first waits or ends.
 	RunId spawn(lua_State* L, int nargs, std::string label);
+
+	// Moves the function and its `nargs` arguments from the top of task L's stack into a new
+	// task of L's run, started from the loop; pushes the task's thread (its handle) onto L.
+	void spawnTask(lua_State* L, int nargs);
+
+	// When `task` has ended, pushes its results onto L and returns their count, or raises its
+	// error in L. Otherwise records L as waiting for it and returns -1 (the caller yields; it is
+	// resumed with the task's outcome table, see pushOutcome).
+	int join(lua_State* L, lua_State* task);
 
 	// Records a run that could not start (its script did not load).
 	RunId failBeforeStart(std::string label, int exitCode, std::string message);
@@ -43,11 +64,11 @@ public:
 	// Continues a waiting thread with the `nargs` values already pushed onto it.
 	void resume(lua_State* thread, int nargs);
 
-	// The run a thread executes; throws std::logic_error when the thread is no run's coroutine
+	// The run a thread executes; throws std::logic_error when the thread is no task
 	// (a coroutine the script made itself cannot wait on the event loop).
 	RunId runOf(lua_State* thread) const;
 
-	// Called when the run ends, before its result is final (e.g. to close sessions it left open).
+	// Called when the run ends (or its main task fails), e.g. to close sessions it left open.
 	// The returned key removes the closer again.
 	std::size_t addCloser(RunId run, std::function<void()> closer);
 	void removeCloser(RunId run, std::size_t key);
@@ -56,27 +77,49 @@ public:
 	void setOnFinish(std::function<void(RunId)> onFinish) { _onFinish = std::move(onFinish); }
 
 	const std::vector<RunResult>& results() const { return _results; }
-	std::size_t running() const { return _threads.size(); }
+
+	// Pushes the values in a task outcome table {ok=, n=, ...} onto L, or raises its error.
+	static int pushOutcome(lua_State* L, int outcomeIndex);
 
 private:
+	struct Task
+	{
+		RunId run;
+		int threadRef = LUA_NOREF;
+		int outcomeRef = LUA_NOREF;  // {ok=, n=, [1..n]=results} or {ok=false, err}
+		bool isMain = false;
+		bool joined = false;
+		std::vector<lua_State*> joiners;
+	};
 	struct Run
 	{
-		int threadRef = LUA_NOREF;
+		std::size_t liveTasks = 0;
+		std::vector<lua_State*> tasks;
 		std::unordered_map<std::size_t, std::function<void()>> closers;
 	};
 
+	lua_State* newTask(lua_State* L, int nargs, RunId run, bool isMain);
 	void finish(lua_State* thread, int status, int nresults);
+	void finishMain(RunId run, lua_State* thread, int status, int nresults);
+	void keepOutcome(lua_State* thread, Task& task, int status, int nresults);
+	void wakeJoiners(lua_State* thread, Task& task);
+	void runClosers(RunId run);
+	void endRun(RunId run);
+	void keepExitCode(lua_State* thread, int index, RunId run);
+	void keepReturnedTable(lua_State* thread, int index, RunId run);
 	static void checkBusyLimit(lua_State* L, lua_Debug* ar);
 	void logError(RunId run, const std::string& message);
 
+	net::EventLoop& _loop;
 	report::Transcript& _transcript;
 	std::vector<RunResult> _results;
 	std::vector<Run> _runs;
-	std::unordered_map<lua_State*, RunId> _threads;
+	std::unordered_map<lua_State*, Task> _tasks;
 	std::size_t _nextCloserKey = 1;
 	std::function<void(RunId)> _onFinish;
 	double _busyLimit = 10.0;
 	std::chrono::steady_clock::time_point _resumedAt;
+	lua_State* _resumedThread = nullptr;  // the task resume() runs: the busy limit's target
 };
 
 } // namespace smtpx::lua

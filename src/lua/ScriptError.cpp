@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kErrorType = "smtpx.Error";
 
 // Phases the stdlib names in its errors; codes documented in README.md with the others.
-constexpr std::array<std::pair<std::string_view, int>, 20> kCodes{{
+constexpr std::array<std::pair<std::string_view, int>, 22> kCodes{{
 	{"script", exit_code::kScript},
 	{"usage", exit_code::kUsage},
 	{"connect", exit_code::kConnect},
@@ -22,6 +22,8 @@ constexpr std::array<std::pair<std::string_view, int>, 20> kCodes{{
 	{"tls", exit_code::kTls},
 	{"protocol", exit_code::kProtocol},
 	{"limit", exit_code::kLimit},
+	{"replay", exit_code::kReplay},
+	{"import", exit_code::kImport},
 	{"banner", 20},
 	{"ehlo", 21},
 	{"starttls", 22},
@@ -47,6 +49,10 @@ int errorToString(lua_State* L)
 {
 	std::string where = stringField(L, 1, "where");
 	std::string message = stringField(L, 1, "message");
+	// The stdlib's step that failed ("banner", "rcpt", ...) leads the message, so the user reads
+	// which phase went wrong and not only the script line (issue #7).
+	std::string phase = stringField(L, 1, "phase");
+	if (!phase.empty() && !message.starts_with(phase + ":")) message = phase + ": " + message;
 	lua_pushstring(L, (where.empty() ? message : where + " " + message).c_str());
 	return 1;
 }
@@ -105,9 +111,12 @@ void raiseError(lua_State* L, std::string_view kind, std::string_view message, i
 	std::abort();  // lua_error does not return
 }
 
-Failure describeError(lua_State* L, int index)
+namespace {
+
+// describeError's work, for a protected call: (value) -> exit code, text.
+int describeValue(lua_State* L)
 {
-	index = lua_absindex(L, index);
+	const int index = 1;
 	if (lua_type(L, index) == LUA_TTABLE &&
 		lua_getmetatable(L, index))
 	{
@@ -122,16 +131,40 @@ Failure describeError(lua_State* L, int index)
 			int explicitCode = lua_isinteger(L, -1) ? static_cast<int>(lua_tointeger(L, -1)) : -1;
 			lua_pop(L, 1);
 			int code = explicitCode >= 0 ? explicitCode : exitCodeFor(phase.empty() ? kind : phase);
-			lua_pushvalue(L, index);
-			std::string text = luaL_tolstring(L, -1, nullptr);
-			lua_pop(L, 2);
-			return {code, text};
+			lua_pushinteger(L, code);
+			luaL_tolstring(L, index, nullptr);
+			return 2;
 		}
 	}
-	if (lua_type(L, index) == LUA_TSTRING) return {exit_code::kScript, lua_tostring(L, index)};
-	std::string text = luaL_tolstring(L, index, nullptr);
-	lua_pop(L, 1);
-	return {exit_code::kScript, "script raised a non-string error: " + text};
+	lua_pushinteger(L, exit_code::kScript);
+	if (lua_type(L, index) == LUA_TSTRING)
+	{
+		lua_pushvalue(L, index);
+		return 2;
+	}
+	lua_pushliteral(L, "script raised a non-string error: ");
+	luaL_tolstring(L, index, nullptr);
+	lua_concat(L, 2);
+	return 2;
+}
+
+} // namespace
+
+Failure describeError(lua_State* L, int index)
+{
+	index = lua_absindex(L, index);
+	lua_pushcfunction(L, describeValue);
+	lua_pushvalue(L, index);
+	// The value may run code of the script's (__tostring, __index) that fails or loops until the
+	// busy limit: that must not escape as an unprotected error, which aborts the process (#7).
+	if (lua_pcall(L, 1, 2, 0) != LUA_OK)
+	{
+		lua_pop(L, 1);
+		return {exit_code::kScript, "script raised an error value that cannot be shown (its __tostring failed)"};
+	}
+	Failure failure{static_cast<int>(lua_tointeger(L, -2)), lua_tostring(L, -1)};
+	lua_pop(L, 2);
+	return failure;
 }
 
 void registerErrorType(lua_State* L)

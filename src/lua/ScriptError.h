@@ -21,6 +21,8 @@ constexpr int kEof = 7;           // the server closed the connection unexpected
 constexpr int kTls = 8;           // TLS handshake or certificate verification failed
 constexpr int kProtocol = 9;      // malformed reply, over-long line, reply flood
 constexpr int kLimit = 10;        // the script ran past its instruction or wall-clock limit
+constexpr int kReplay = 30;       // a replayed transcript diverged from what the server said
+constexpr int kImport = 31;       // a transcript could not be imported without guessing
 } // namespace exit_code
 
 // Builds an error object {kind=, message=, where=} (metatable "smtpx.Error", whose __tostring

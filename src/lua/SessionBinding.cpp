@@ -33,13 +33,45 @@ void checkCommandLine(std::string_view line)
 		throw std::invalid_argument("send: the line contains CR, LF or NUL (use {raw = true} to send bytes as they are)");
 }
 
+// How many replies a write asks for: opts.replies when given (LMTP answers the end of data once
+// per recipient), else `fallback`.
+std::size_t repliesAsked(lua_State* L, int index, std::size_t fallback)
+{
+	if (lua_type(L, index) != LUA_TTABLE) return fallback;
+	lua_getfield(L, index, "replies");
+	lua_Integer replies = lua_isnil(L, -1) ? static_cast<lua_Integer>(fallback) : luaL_checkinteger(L, -1);
+	lua_pop(L, 1);
+	if (replies < 0) throw std::invalid_argument("option replies must not be negative");
+	return static_cast<std::size_t>(replies);
+}
+
+// Raw bytes ask for one reply per line end of any form. A bare CR counted too may count more
+// replies than come, which only lets an early talker pass unnoticed; counting fewer would make
+// honest replies look unasked.
+std::size_t lineEnds(std::string_view bytes)
+{
+	std::size_t count = 0;
+	for (std::size_t i = 0; i < bytes.size(); ++i)
+		if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 == bytes.size() || bytes[i + 1] != '\n'))) ++count;
+	return count;
+}
+
+int drainContinue(lua_State* L, int, lua_KContext top)
+{
+	// Resumed with (kind, message) on top of the call's arguments when the output did not drain.
+	if (lua_gettop(L) <= static_cast<int>(top)) return 0;
+	std::string kind = lua_tostring(L, -2);
+	std::string message = lua_tostring(L, -1);
+	raiseError(L, kind, message);
+}
+
 // Blocks the caller's thread on the drain of a large write, so output memory stays bounded.
 int yieldIfBacklogged(lua_State* L, Session& session)
 {
 	if (!session.mustWaitForDrain()) return 0;
 	Engine::of(L).scheduler().runOf(L);
-	session.waitForDrain(L);
-	return lua_yield(L, 0);
+	session.waitForDrain(L, session.replyTimeout());
+	return lua_yieldk(L, 0, lua_gettop(L), drainContinue);
 }
 
 int sessionSend(lua_State* L)
@@ -50,11 +82,12 @@ int sessionSend(lua_State* L)
 	std::string_view line(text, length);
 	bool raw = optBoolField(L, 3, "raw");
 	bool secret = optBoolField(L, 3, "secret");
-	if (!session.isOpen()) raiseError(L, "eof", "send: the connection is closed");
+	std::size_t replies = repliesAsked(L, 3, raw ? lineEnds(line) : 1);
+	checkOpen(L, session, "send");
 	if (raw)
 	{
 		session.log().client(line, secret);
-		session.write(line);
+		session.write(line, replies);
 	}
 	else
 	{
@@ -62,7 +95,7 @@ int sessionSend(lua_State* L)
 		session.log().client(line, secret);
 		std::string bytes(line);
 		bytes += "\r\n";
-		session.write(bytes);
+		session.write(bytes, replies);
 	}
 	return yieldIfBacklogged(L, session);
 }
@@ -84,11 +117,14 @@ int sessionSendData(lua_State* L)
 	Session& session = checkSession(L, 1);
 	std::size_t length;
 	const char* text = luaL_checklstring(L, 2, &length);
-	if (!session.isOpen()) raiseError(L, "eof", "send_data: the connection is closed");
 	std::string_view input(text, length);
-	std::string encoded = optBoolField(L, 3, "raw") ? std::string(input) : smtp::encodeMessageData(input);
+	bool raw = optBoolField(L, 3, "raw");
+	// Raw bytes may be pipelined commands (one reply each) or a message (one reply in all).
+	std::size_t replies = repliesAsked(L, 3, raw ? lineEnds(input) : 1);
+	checkOpen(L, session, "send_data");
+	std::string encoded = raw ? std::string(input) : smtp::encodeMessageData(input);
 	if (!optBoolField(L, 3, "quiet")) logDataLines(session, encoded);
-	session.write(encoded);
+	session.write(encoded, replies);
 	return yieldIfBacklogged(L, session);
 }
 
@@ -182,6 +218,14 @@ const luaL_Reg kMethods[] = {
 
 } // namespace
 
+void checkOpen(lua_State* L, Session& session, const char* what)
+{
+	if (session.isOpen()) return;
+	const auto& failure = session.failure();
+	if (failure) raiseError(L, failure->first, std::string(what) + ": " + failure->second);
+	raiseError(L, "eof", std::string(what) + ": the connection is closed");
+}
+
 Session& checkSession(lua_State* L, int index)
 {
 	auto* box = static_cast<SessionBox*>(luaL_checkudata(L, index, kSessionType));
@@ -200,6 +244,7 @@ void registerSessionType(lua_State* L)
 {
 	luaL_newmetatable(L, kSessionType);
 	luaL_newlib(L, kMethods);
+	addTlsMethods(L);
 	lua_pushvalue(L, -1);
 	lua_setfield(L, -3, "__index");
 	lua_setfield(L, -2, "methods");

@@ -2,6 +2,7 @@
 // (session:expect and friends) is stdlib/smtpx/core.lua.
 #include "lua/Binding.h"
 #include "lua/Engine.h"
+#include "lua/ReplayLibrary.h"
 #include "lua/Session.h"
 #include "net/Endpoint.h"
 #include "net/Resolver.h"
@@ -10,6 +11,10 @@
 
 #include <chrono>
 #include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -137,11 +142,14 @@ int smtpRaise(lua_State* L)
 
 int connectContinue(lua_State* L, int status, lua_KContext sessionIndex)
 {
-	// Stack: arguments..., session, ok [, reason]
+	// Stack: arguments..., session, ok [, reason, kind]
 	int okIndex = static_cast<int>(sessionIndex) + 1;
 	if (!lua_toboolean(L, okIndex))
 	{
 		std::string reason = lua_tostring(L, okIndex + 1);
+		// Implicit TLS failed after TCP connected; the session logged why.
+		const char* kind = lua_tostring(L, okIndex + 2);
+		if (kind && std::string_view(kind) == "tls") raiseError(L, "tls", reason);
 		checkSession(L, static_cast<int>(sessionIndex)).log().error("connect failed: " + reason);
 		raiseError(L, "connect", "cannot connect: " + reason);
 	}
@@ -178,6 +186,7 @@ int smtpConnect(lua_State* L)
 	if (!lua_isnoneornil(L, optsIndex)) luaL_checktype(L, optsIndex, LUA_TTABLE);
 	double replyTimeout = optSecondsField(L, optsIndex, "timeout", engine.settings().replyTimeout);
 	double connectTimeout = optSecondsField(L, optsIndex, "connect_timeout", engine.settings().connectTimeout);
+	std::optional<net::TlsOptions> tls = implicitTlsOptions(L, optsIndex, endpoint.host);
 	lua_settop(L, optsIndex);
 
 	auto* session = new Session(engine, run, engine.scheduler().results()[run].label, replyTimeout);
@@ -194,8 +203,32 @@ int smtpConnect(lua_State* L)
 		session->log().error(e.what());
 		raiseError(L, "connect", e.what());
 	}
-	session->connect(std::move(addresses), connectTimeout, L);
+	session->connect(endpoint.host, std::move(addresses), connectTimeout, L, tls);
 	return lua_yieldk(L, 0, sessionIndex, connectContinue);
+}
+
+// smtp.resolve(host) -> {"192.0.2.1", "2001:db8::1", ...}: what smtp.connect would try, so a
+// script can time the lookup on its own (smtpx check's "dns" phase). Blocks like smtp.connect's
+// lookup; a name that does not resolve raises kind "connect", as it does there.
+int smtpResolve(lua_State* L)
+{
+	net::Endpoint endpoint{luaL_checkstring(L, 1), 0};
+	std::vector<Poco::Net::SocketAddress> addresses;
+	try
+	{
+		addresses = net::resolve(endpoint);
+	}
+	catch (const std::exception& e)
+	{
+		raiseError(L, "connect", e.what());
+	}
+	lua_createtable(L, static_cast<int>(addresses.size()), 0);
+	for (std::size_t i = 0; i < addresses.size(); ++i)
+	{
+		lua_pushstring(L, addresses[i].host().toString().c_str());
+		lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+	}
+	return 1;
 }
 
 int sleepContinue(lua_State* L, int, lua_KContext)
@@ -212,6 +245,54 @@ int smtpSleep(lua_State* L)
 	engine.scheduler().runOf(L);
 	engine.loop().startTimer(toDuration(seconds), [&engine, L] { engine.scheduler().resume(L, 0); });
 	return lua_yieldk(L, 0, 0, sleepContinue);
+}
+
+// smtp.spawn(fn, ...) -> task: runs fn(...) as another task of this run, concurrently
+int smtpSpawn(lua_State* L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	Engine::of(L).scheduler().spawnTask(L, lua_gettop(L) - 1);
+	return 1;
+}
+
+int joinContinue(lua_State* L, int, lua_KContext)
+{
+	return Scheduler::pushOutcome(L, -1);
+}
+
+// smtp.join(task) -> the task's results, or raises its error
+int smtpJoin(lua_State* L)
+{
+	luaL_checktype(L, 1, LUA_TTHREAD);
+	int n = Engine::of(L).scheduler().join(L, lua_tothread(L, 1));
+	if (n >= 0) return n;
+	return lua_yieldk(L, 0, 0, joinContinue);
+}
+
+long statusKib(const std::string& field)
+{
+	std::ifstream status("/proc/self/status");
+	std::string line;
+	while (std::getline(status, line))
+		if (line.rfind(field + ":", 0) == 0) return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
+	return -1;
+}
+
+// smtp.process_stats() -> {rss_kib=, peak_rss_kib=, open_fds=}: for benchmarks and leak checks
+int smtpProcessStats(lua_State* L)
+{
+	std::error_code ec;
+	lua_Integer fds = 0;
+	for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+		++fds;
+	lua_createtable(L, 0, 3);
+	lua_pushinteger(L, statusKib("VmRSS"));
+	lua_setfield(L, -2, "rss_kib");
+	lua_pushinteger(L, statusKib("VmHWM"));
+	lua_setfield(L, -2, "peak_rss_kib");
+	lua_pushinteger(L, fds - 1);  // less the directory's own descriptor
+	lua_setfield(L, -2, "open_fds");
+	return 1;
 }
 
 // smtp.now() -> seconds on a monotonic clock
@@ -234,11 +315,15 @@ int smtpEncodeData(lua_State* L)
 
 const luaL_Reg kFunctions[] = {
 	{"connect", protect<smtpConnect>},
+	{"resolve", protect<smtpResolve>},
 	{"sleep", protect<smtpSleep>},
+	{"spawn", protect<smtpSpawn>},
+	{"join", protect<smtpJoin>},
 	{"match", protect<smtpMatch>},
 	{"describe", protect<smtpDescribe>},
 	{"raise", protect<smtpRaise>},
 	{"now", smtpNow},
+	{"process_stats", protect<smtpProcessStats>},
 	{"encode_data", protect<smtpEncodeData>},
 	{nullptr, nullptr},
 };
@@ -260,8 +345,13 @@ void openSmtpLibrary(lua_State* L)
 	registerErrorType(L);
 	registerSessionType(L);
 	luaL_newlib(L, kFunctions);
+	openCodecFunctions(L);
+	openReplayFunctions(L);
 	lua_pushstring(L, SMTPX_VERSION);
 	lua_setfield(L, -2, "version");
+	// Live progress lines belong on a terminal, never in piped output.
+	lua_pushboolean(L, isatty(STDERR_FILENO));
+	lua_setfield(L, -2, "interactive");
 	luaL_getmetatable(L, "smtpx.Session");
 	lua_getfield(L, -1, "methods");
 	lua_setfield(L, -3, "Session");

@@ -1,11 +1,19 @@
 #include "net/Connection.h"
 
+#include "net/TlsContext.h"
+
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 
 #include <array>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 namespace smtpx::net {
+
+using Poco::Net::SecureStreamSocket;
 
 namespace {
 
@@ -16,6 +24,13 @@ constexpr int kMaxReadsPerEvent = 4;
 std::string describeErrno(int err)
 {
 	return err ? std::string(std::strerror(err)) : std::string("unknown error");
+}
+
+std::string describeSeconds(EventLoop::Clock::duration duration)
+{
+	char text[32];
+	std::snprintf(text, sizeof text, "%g s", std::chrono::duration<double>(duration).count());
+	return text;
 }
 
 } // namespace
@@ -31,6 +46,15 @@ Connection::~Connection()
 	close();
 }
 
+void Connection::adopt(Poco::Net::StreamSocket socket)
+{
+	_socket = std::move(socket);
+	_socket.setBlocking(false);
+	_state = State::Open;
+	updateWatch();
+	deferSafely([this] { _listener.onConnected(); });
+}
+
 void Connection::connect(std::vector<Poco::Net::SocketAddress> addresses, EventLoop::Clock::duration timeout)
 {
 	_addresses = std::move(addresses);
@@ -38,6 +62,38 @@ void Connection::connect(std::vector<Poco::Net::SocketAddress> addresses, EventL
 	_connectTimeout = timeout;
 	_state = State::Connecting;
 	deferSafely([this] { tryNextAddress(); });
+}
+
+void Connection::connectTls(std::vector<Poco::Net::SocketAddress> addresses, EventLoop::Clock::duration timeout,
+	const TlsOptions& options)
+{
+	useTls(options, timeout);
+	_implicitTls = true;
+	connect(std::move(addresses), timeout);
+}
+
+void Connection::startTls(const TlsOptions& options, EventLoop::Clock::duration timeout)
+{
+	if (_state != State::Open) throw std::logic_error("cannot start TLS: the connection is not open");
+	if (_tls) throw std::logic_error("cannot start TLS: TLS is already active");
+	if (pendingOutput() > 0) throw std::logic_error("cannot start TLS: earlier output is still being sent");
+	useTls(options, timeout);
+	// Whatever the server sends from here on must be TLS: no plain byte is read any more.
+	unwatch();
+	_state = State::Handshaking;
+	deferSafely([this] { beginHandshake(); });
+}
+
+void Connection::useTls(const TlsOptions& options, EventLoop::Clock::duration timeout)
+{
+	_tlsContext = TlsContext::forOptions(options);
+	_tlsOptions = options;
+	_handshakeTimeout = timeout;
+}
+
+const TlsInfo* Connection::tlsInfo() const
+{
+	return _tlsAccepted ? &_tls->info() : nullptr;
 }
 
 void Connection::tryNextAddress()
@@ -72,18 +128,17 @@ void Connection::tryNextAddress()
 
 void Connection::connectAttemptFailed(const std::string& reason)
 {
-	cancelConnectTimer();
-	if (_watched) _loop.unwatch(_socket);
-	_watched = false;
+	cancelTimer(_connectTimer);
+	unwatch();
 	_socket.close();
 	_lastConnectError = reason;
 	tryNextAddress();
 }
 
-void Connection::cancelConnectTimer()
+void Connection::cancelTimer(EventLoop::TimerId& timer)
 {
-	if (_connectTimer) _loop.cancelTimer(_connectTimer);
-	_connectTimer = 0;
+	if (timer) _loop.cancelTimer(timer);
+	timer = 0;
 }
 
 void Connection::finishConnect()
@@ -94,10 +149,83 @@ void Connection::finishConnect()
 		connectAttemptFailed(_addresses[_nextAddress - 1].toString() + ": " + describeErrno(err));
 		return;
 	}
-	cancelConnectTimer();
+	cancelTimer(_connectTimer);
+	if (_implicitTls)
+	{
+		unwatch();
+		_state = State::Handshaking;
+		beginHandshake();
+		return;
+	}
 	_state = State::Open;
 	updateWatch();
 	_listener.onConnected();
+}
+
+void Connection::beginHandshake()
+{
+	if (_state != State::Handshaking) return;
+	try
+	{
+		_tls = std::make_unique<TlsChannel>(_socket, _tlsContext, _tlsOptions->serverName);
+	}
+	catch (const TlsError& e)
+	{
+		failTls(e.what());
+		return;
+	}
+	// The TLS socket has the same descriptor; the loop now watches it instead of the plain one.
+	_socket = _tls->socket();
+	_handshakeTimer = _loop.startTimer(_handshakeTimeout, [this] {
+		_handshakeTimer = 0;
+		failTls("TLS handshake timed out after " + describeSeconds(_handshakeTimeout));
+	});
+	advanceHandshake();
+}
+
+void Connection::advanceHandshake()
+{
+	TlsChannel::Step step;
+	try
+	{
+		step = _tls->advance();
+	}
+	catch (const TlsError& e)
+	{
+		failTls(e.what());
+		return;
+	}
+	if (step == TlsChannel::Step::Done)
+	{
+		finishHandshake();
+		return;
+	}
+	_watched = true;
+	_loop.watch(_socket, *this, step == TlsChannel::Step::WantRead, step == TlsChannel::Step::WantWrite);
+}
+
+void Connection::finishHandshake()
+{
+	cancelTimer(_handshakeTimer);
+	const TlsInfo& info = _tls->info();
+	if (!info.verified && !_tlsOptions->insecure)
+	{
+		failTls("TLS: " + info.verifyError);
+		return;
+	}
+	_tlsAccepted = true;
+	_state = State::Open;
+	updateWatch();
+	if (_implicitTls)
+		_listener.onConnected();
+	else
+		_listener.onTlsEstablished();
+}
+
+void Connection::failTls(const std::string& reason)
+{
+	close();
+	_listener.onTlsFailed(reason);
 }
 
 void Connection::write(std::string_view bytes)
@@ -113,6 +241,21 @@ void Connection::write(std::string_view bytes)
 	if (pendingOutput() > kLowWater) _aboveLowWater = true;
 }
 
+int Connection::sendSome(const char* data, int length)
+{
+	if (_tls) return _tls->send(data, length);
+	try
+	{
+		return _socket.sendBytes(data, length);
+	}
+	catch (const Poco::IOException& e)
+	{
+		// POCO 1.11 throws when a non-blocking socket's buffer is full; that only means "later".
+		if (e.code() == EAGAIN || e.code() == EWOULDBLOCK) return 0;
+		throw;
+	}
+}
+
 void Connection::flushOutput()
 {
 	while (_state == State::Open && pendingOutput() > 0)
@@ -120,7 +263,7 @@ void Connection::flushOutput()
 		int sent;
 		try
 		{
-			sent = _socket.sendBytes(_output.data() + _outputSent, static_cast<int>(pendingOutput()));
+			sent = sendSome(_output.data() + _outputSent, static_cast<int>(pendingOutput()));
 		}
 		catch (const Poco::Exception& e)
 		{
@@ -129,6 +272,8 @@ void Connection::flushOutput()
 			deferSafely([this, reason = "send failed: " + e.displayText()] { fail(reason); });
 			return;
 		}
+		if (sent == SecureStreamSocket::ERR_SSL_WANT_READ) _sendWaitsForRead = true;
+		// Otherwise the socket (or TLS: ERR_SSL_WANT_WRITE) takes no more until it is writable.
 		if (sent <= 0) break;
 		_outputSent += static_cast<std::size_t>(sent);
 	}
@@ -136,7 +281,14 @@ void Connection::flushOutput()
 	if (pendingOutput() == 0 && _shutdownRequested)
 	{
 		_shutdownRequested = false;
-		try { _socket.shutdownSend(); } catch (const Poco::Exception&) {}
+		if (_tls)
+		{
+			_tls->shutdownSend();
+		}
+		else
+		{
+			try { _socket.shutdownSend(); } catch (const Poco::Exception&) {}
+		}
 	}
 	updateWatch();
 }
@@ -144,8 +296,15 @@ void Connection::flushOutput()
 void Connection::updateWatch()
 {
 	if (_state != State::Open) return;
+	bool writable = (pendingOutput() > 0 && !_sendWaitsForRead) || _receiveWaitsForWrite;
 	_watched = true;
-	_loop.watch(_socket, *this, true, pendingOutput() > 0);
+	_loop.watch(_socket, *this, true, writable);
+}
+
+void Connection::unwatch()
+{
+	if (_watched) _loop.unwatch(_socket);
+	_watched = false;
 }
 
 void Connection::shutdownSend()
@@ -160,6 +319,16 @@ void Connection::onWritable()
 	{
 		finishConnect();
 		return;
+	}
+	if (_state == State::Handshaking)
+	{
+		advanceHandshake();
+		return;
+	}
+	if (_receiveWaitsForWrite)
+	{
+		_receiveWaitsForWrite = false;
+		readInput();
 	}
 	flushOutput();
 	if (_aboveLowWater && pendingOutput() <= kLowWater)
@@ -176,27 +345,70 @@ void Connection::onReadable()
 		finishConnect();
 		return;
 	}
+	if (_state == State::Handshaking)
+	{
+		advanceHandshake();
+		return;
+	}
+	if (_sendWaitsForRead)
+	{
+		_sendWaitsForRead = false;
+		flushOutput();
+	}
+	readInput();
+}
+
+int Connection::receiveSome(char* buffer, int length)
+{
+	return _tls ? _tls->receive(buffer, length) : _socket.receiveBytes(buffer, length);
+}
+
+void Connection::readInput()
+{
 	std::array<char, kReadSlice> buffer;
 	for (int i = 0; i < kMaxReadsPerEvent && _state == State::Open; ++i)
 	{
 		int received;
 		try
 		{
-			received = _socket.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
+			received = receiveSome(buffer.data(), static_cast<int>(buffer.size()));
 		}
 		catch (const Poco::Exception& e)
 		{
 			fail("receive failed: " + e.displayText());
 			return;
 		}
-		if (received < 0) return;
+		if (received == SecureStreamSocket::ERR_SSL_WANT_WRITE)
+		{
+			_receiveWaitsForWrite = true;
+			updateWatch();
+			return;
+		}
+		// Nothing more for now (the plain socket would block, or ERR_SSL_WANT_READ).
+		if (received < 0) break;
 		if (received == 0)
 		{
 			fail("connection closed by server");
 			return;
 		}
 		_listener.onBytes(std::string_view(buffer.data(), static_cast<std::size_t>(received)));
-		if (static_cast<std::size_t>(received) < buffer.size()) return;
+		if (static_cast<std::size_t>(received) < buffer.size()) break;
+	}
+	// Plain text OpenSSL already decrypted does not make the socket readable again.
+	if (_tls && _state == State::Open && _tls->hasBufferedInput()) deferSafely([this] { readInput(); });
+}
+
+std::size_t Connection::unreadInput() const
+{
+	if (_state != State::Open) return 0;
+	try
+	{
+		int available = _socket.available();
+		return available > 0 ? static_cast<std::size_t>(available) : 0;
+	}
+	catch (const Poco::Exception&)
+	{
+		return 0;
 	}
 }
 
@@ -216,10 +428,16 @@ void Connection::deferSafely(std::function<void()> fn)
 
 void Connection::close()
 {
-	cancelConnectTimer();
-	if (_watched) _loop.unwatch(_socket);
-	_watched = false;
-	if (_state != State::Idle) _socket.close();
+	cancelTimer(_connectTimer);
+	cancelTimer(_handshakeTimer);
+	unwatch();
+	if (_state != State::Idle && _state != State::Closed)
+	{
+		if (_tls)
+			_tls->close();
+		else
+			_socket.close();
+	}
 	_state = State::Closed;
 }
 

@@ -1,5 +1,7 @@
 #include "net/Endpoint.h"
 
+#include <Poco/Net/IPAddress.h>
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -31,6 +33,14 @@ std::uint16_t parsePort(std::string_view text, std::string_view port)
 	return static_cast<std::uint16_t>(value);
 }
 
+// Hosts with a colon can only be IPv6 addresses: "host:25:25" is a typo, not a host (issue #7).
+void checkIpv6(std::string_view text, const std::string& host)
+{
+	Poco::Net::IPAddress address;
+	if (!Poco::Net::IPAddress::tryParse(host, address) || address.family() != Poco::Net::AddressFamily::IPv6)
+		fail(text, "not an IPv6 address (use HOST:PORT, or [IPV6]:PORT)");
+}
+
 // "[v6]" or "[v6]:port".
 Endpoint parseBracketed(std::string_view text, std::uint16_t defaultPort)
 {
@@ -43,6 +53,7 @@ Endpoint parseBracketed(std::string_view text, std::uint16_t defaultPort)
 		fail(text, "empty host");
 	if (endpoint.host.find('[') != std::string::npos)
 		fail(text, "unbalanced brackets");
+	checkIpv6(text, endpoint.host);
 	const std::string_view rest = text.substr(close + 1);
 	if (rest.empty())
 		endpoint.port = defaultPort;
@@ -68,6 +79,8 @@ Endpoint Endpoint::parse(std::string_view text, std::uint16_t defaultPort)
 
 	const std::size_t colons = static_cast<std::size_t>(std::count(text.begin(), text.end(), ':'));
 	// Several colons without brackets can only be an IPv6 address, which then has no port.
+	if (colons > 1)
+		checkIpv6(text, std::string(text));
 	if (colons != 1)
 		return Endpoint{std::string(text), defaultPort};
 	const std::size_t colon = text.find(':');

@@ -33,15 +33,28 @@ void EventLoop::unwatch(const Poco::Net::Socket& socket)
 EventLoop::TimerId EventLoop::startTimer(Clock::duration delay, std::function<void()> fn)
 {
 	TimerId id = _nextTimerId++;
-	_timers.emplace(id, std::move(fn));
-	_timerQueue.push({Clock::now() + delay, id});
+	auto due = Clock::now() + delay;
+	_timers.emplace(id, Timer{due, std::move(fn)});
+	_timerQueue.push({due, id});
 	return id;
 }
 
 void EventLoop::cancelTimer(TimerId id)
 {
-	// The queue entry stays and is skipped when it comes due: cheaper than a search.
-	_timers.erase(id);
+	// The queue entry stays and is skipped when it comes due: cheaper than a search. Every
+	// expect starts and cancels a timer, so at thousands of replies a second the dead entries are
+	// swept out now and then to keep the queue as small as the live timers.
+	if (!_timers.erase(id)) return;
+	if (++_cancelledInQueue > 4096 && _cancelledInQueue > 2 * _timers.size()) dropCancelledTimers();
+}
+
+void EventLoop::dropCancelledTimers()
+{
+	std::vector<TimerEntry> live;
+	live.reserve(_timers.size());
+	for (const auto& [id, timer] : _timers) live.push_back({timer.due, id});
+	_timerQueue = decltype(_timerQueue)(std::greater<>(), std::move(live));
+	_cancelledInQueue = 0;
 }
 
 void EventLoop::defer(std::function<void()> fn)
@@ -84,12 +97,20 @@ void EventLoop::runDueTimers()
 		TimerId id = _timerQueue.top().id;
 		_timerQueue.pop();
 		auto found = _timers.find(id);
-		if (found == _timers.end()) continue;
-		auto fn = std::move(found->second);
+		if (found == _timers.end())
+		{
+			if (_cancelledInQueue) --_cancelledInQueue;
+			continue;
+		}
+		auto fn = std::move(found->second.fn);
 		_timers.erase(found);
 		fn();
 	}
-	while (!_timerQueue.empty() && !_timers.count(_timerQueue.top().id)) _timerQueue.pop();
+	while (!_timerQueue.empty() && !_timers.count(_timerQueue.top().id))
+	{
+		_timerQueue.pop();
+		if (_cancelledInQueue) --_cancelledInQueue;
+	}
 }
 
 Poco::Timespan EventLoop::pollTimeout() const

@@ -65,7 +65,15 @@ private:
 	Poco::Net::PollSet _pollSet;
 	std::unordered_map<poco_socket_t, Watch> _watches;
 	std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> _timerQueue;
-	std::unordered_map<TimerId, std::function<void()>> _timers;
+	struct Timer
+	{
+		Clock::time_point due;
+		std::function<void()> fn;
+	};
+	void dropCancelledTimers();
+
+	std::unordered_map<TimerId, Timer> _timers;
+	std::size_t _cancelledInQueue = 0;
 	TimerId _nextTimerId = 1;
 	std::vector<std::function<void()>> _deferred;
 };

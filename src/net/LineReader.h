@@ -33,6 +33,8 @@ public:
 
 	// Bytes buffered but not yet returned as lines.
 	std::size_t buffered() const { return _buffer.size() - _start; }
+	// The bytes after the last complete line: a line whose end has not come (yet).
+	std::string_view unterminated() const { return std::string_view(_buffer).substr(_linesEnd); }
 	// Takes all buffered bytes out (used when a connection switches to TLS or to raw mode).
 	std::string takeBuffered();
 

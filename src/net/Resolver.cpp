@@ -16,8 +16,9 @@ std::vector<Poco::Net::SocketAddress> resolve(const Endpoint& endpoint)
 	std::vector<Poco::Net::SocketAddress> addresses;
 	try
 	{
-		for (const auto& address : Poco::Net::DNS::hostByName(endpoint.host).addresses())
-			addresses.emplace_back(address, endpoint.port);
+		// Named, not a temporary: the range-for would outlive a temporary HostEntry's addresses.
+		Poco::Net::HostEntry entry = Poco::Net::DNS::hostByName(endpoint.host);
+		for (const auto& address : entry.addresses()) addresses.emplace_back(address, endpoint.port);
 	}
 	catch (const Poco::Exception& e)
 	{

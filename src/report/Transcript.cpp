@@ -1,5 +1,6 @@
 #include "report/Transcript.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -33,15 +34,43 @@ std::string_view colorFor(LineKind kind)
 	return "";
 }
 
-// Server text may hold control bytes; a transcript must never drive the terminal.
+// The length of the well-formed UTF-8 sequence at text[i] when it encodes a printable character,
+// else 0: invalid bytes, overlong forms, surrogates, and the C1 controls U+0080-U+009F (U+009B is
+// CSI, which terminals obey like ESC [).
+std::size_t printableUtf8Length(std::string_view text, std::size_t i)
+{
+	static constexpr std::uint32_t kSmallest[] = {0, 0, 0xA0, 0x800, 0x10000};
+	const unsigned char lead = static_cast<unsigned char>(text[i]);
+	std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+	if (length == 0 || lead > 0xF4 || i + length > text.size()) return 0;
+	std::uint32_t codePoint = lead & (0x7F >> length);
+	for (std::size_t k = 1; k < length; ++k)
+	{
+		const unsigned char next = static_cast<unsigned char>(text[i + k]);
+		if ((next & 0xC0) != 0x80) return 0;
+		codePoint = (codePoint << 6) | (next & 0x3F);
+	}
+	if (codePoint < kSmallest[length] || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF))
+		return 0;
+	return length;
+}
+
+// Server text may hold control bytes and invalid UTF-8; a transcript must never drive the terminal.
 void appendPrintable(std::string& out, std::string_view text)
 {
 	static const char* hex = "0123456789abcdef";
-	for (unsigned char c : text)
+	for (std::size_t i = 0; i < text.size(); ++i)
 	{
-		if (c >= 0x20 && c != 0x7f)
+		const unsigned char c = static_cast<unsigned char>(text[i]);
+		if (c >= 0x20 && c < 0x7f)
 		{
 			out += static_cast<char>(c);
+			continue;
+		}
+		if (std::size_t length = c >= 0x80 ? printableUtf8Length(text, i) : 0)
+		{
+			out.append(text.substr(i, length));
+			i += length - 1;
 			continue;
 		}
 		out += "\\x";

@@ -15,9 +15,9 @@ bool isDigit(char c)
 	return c >= '0' && c <= '9';
 }
 
-// The line in double quotes, escaped and truncated, so a binary or huge line from a hostile
-// server cannot flood or garble a terminal.
-std::string quote(std::string_view line)
+} // namespace
+
+std::string quoteLine(std::string_view line)
 {
 	std::string quoted = "\"";
 	for (unsigned char c : line.substr(0, kMaxQuotedBytes))
@@ -44,6 +44,8 @@ std::string quote(std::string_view line)
 	return quoted;
 }
 
+namespace {
+
 // Counts the run of digits at the start of `text`, stopping after `max` + 1 so callers can
 // reject runs that are too long.
 std::size_t digitRun(std::string_view text, std::size_t max)
@@ -59,14 +61,14 @@ std::size_t digitRun(std::string_view text, std::size_t max)
 int parseCode(std::string_view line)
 {
 	if (line.size() < 3 || digitRun(line, 3) < 3)
-		throw ProtocolError("malformed reply line (no 3-digit code): " + quote(line));
+		throw ProtocolError("malformed reply line (no 3-digit code): " + quoteLine(line));
 	if (line.size() > 3 && isDigit(line[3]))
-		throw ProtocolError("malformed reply line (code longer than 3 digits): " + quote(line));
+		throw ProtocolError("malformed reply line (code longer than 3 digits): " + quoteLine(line));
 	if (line.size() > 3 && line[3] != '-' && line[3] != ' ')
-		throw ProtocolError("malformed reply line (no '-' or ' ' after the code): " + quote(line));
+		throw ProtocolError("malformed reply line (no '-' or ' ' after the code): " + quoteLine(line));
 	const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
 	if (code < 100 || code > 599)
-		throw ProtocolError("malformed reply line (code outside 100-599): " + quote(line));
+		throw ProtocolError("malformed reply line (code outside 100-599): " + quoteLine(line));
 	return code;
 }
 
@@ -109,12 +111,12 @@ std::optional<Reply> ReplyParser::feed(std::string_view line)
 		if (inReply() && code != _pending.code)
 		{
 			throw ProtocolError("reply code changed from " + std::to_string(_pending.code) + " to " +
-				std::to_string(code) + " inside a multi-line reply: " + quote(line));
+				std::to_string(code) + " inside a multi-line reply: " + quoteLine(line));
 		}
 		if (_pending.lines.size() + 1 > _maxLines)
-			throw ProtocolError("reply has more than " + std::to_string(_maxLines) + " lines: " + quote(line));
+			throw ProtocolError("reply has more than " + std::to_string(_maxLines) + " lines: " + quoteLine(line));
 		if (_pendingBytes + line.size() > _maxBytes)
-			throw ProtocolError("reply has more than " + std::to_string(_maxBytes) + " bytes: " + quote(line));
+			throw ProtocolError("reply has more than " + std::to_string(_maxBytes) + " bytes: " + quoteLine(line));
 
 		auto [enhanced, text] = splitEnhancedCode(code, line.size() > 3 ? line.substr(4) : std::string_view());
 		if (_pending.enhanced.empty())

@@ -44,6 +44,10 @@ private:
 	std::size_t _maxBytes;
 };
 
+// The line in double quotes, non-printable bytes as \xHH, cut after 200 bytes (with the length
+// said), so a binary or huge line from a hostile server cannot flood or garble a terminal.
+std::string quoteLine(std::string_view line);
+
 // Splits "2.1.0 Ok" into enhanced code "2.1.0" and text "Ok" when the text starts with a valid
 // RFC 3463 code whose class digit equals the reply's class; otherwise returns an empty code.
 std::pair<std::string, std::string> splitEnhancedCode(int replyCode, std::string_view text);

@@ -16,6 +16,8 @@ bool isValidPatternChar(char c)
 	return (c >= '0' && c <= '9') || c == 'x';
 }
 
+} // namespace
+
 // The number of capture groups in a pattern that compiles. Poco drops trailing groups that did
 // not participate from a match and has no API for the count, so ask PCRE: a back reference
 // \g{n} appended as a new alternative compiles only while n <= the group count. The "\E" closes
@@ -37,8 +39,6 @@ int countCaptureGroups(const std::string& pattern)
 	}
 	return count;
 }
-
-} // namespace
 
 CodePattern::CodePattern(std::string_view pattern)
 {

@@ -53,4 +53,7 @@ private:
 	int _captureGroups = 0;
 };
 
+// The number of capture groups in a pattern that compiles (stops counting past 21).
+int countCaptureGroups(const std::string& pattern);
+
 } // namespace smtpx::smtp

@@ -10,6 +10,10 @@
 #   aiosmtpd  127.0.0.1:12527  tests/harness/aiosmtpd_server.py, PLAIN LOGIN
 #   slow      127.0.0.1:12528  tests/harness/slow_banner_server.py, 220 banner after 1 s
 #
+# TLS: Postfix and Exim offer STARTTLS on their ports and speak implicit TLS (SMTPS) on 12465
+# (Postfix) and 12466 (Exim), with the certificate for localhost/127.0.0.1 that
+# tests/harness/make_certs.sh issues into $STATE/certs from its test CA (ca.pem there).
+#
 # All of them deliver mail for example.com and testbed.local to
 # $STATE/<server>-mail/<domain>/<localpart>/ (Maildir), refuse refused@example.com at RCPT with 550
 # and accept testuser/testpass. `start` restarts a server that is already running, wipes its
@@ -378,6 +382,7 @@ launch_postfix() {
   chown postfix "$STATE/postfix/data"
   chown "$POSTFIX_MAIL_USER:" "$STATE/postfix-mail"
   write_postfix_config
+  add_postfix_tls
   make_sasldb
   # `postfix start` creates the queue directories and runs master in the background; `master -w`
   # (which it uses) returns only once the master initialised, so errors show up here.
@@ -479,12 +484,55 @@ launch_exim() {
   mkdir -p "$dir/spool" "$dir/log" "$STATE/exim-mail"
   chown "$EXIM_USER:" "$dir/spool" "$dir/log" "$STATE/exim-mail"
   write_exim_config
+  add_exim_tls
   # Exim runs wholly as $EXIM_USER: with -C it drops root anyway, and an unprivileged Exim that
   # is its own exim_user can listen on a high port and deliver as itself. -bdf keeps the daemon
   # in the foreground so its pid is ours; it still forks per connection and per delivery.
   spawn "$dir/server.pid" "$dir/stderr.log" \
     setpriv --reuid="$EXIM_USER" --regid="$EXIM_USER" --init-groups \
     "$(EXIM_BIN)" -C "$dir/exim.conf" -bdf
+}
+
+# --- TLS (tests/integration/tls_*.sh) --------------------------------------------------------------
+
+POSTFIX_SMTPS_PORT=12465
+EXIM_SMTPS_PORT=12466
+CERT_DIR=$STATE/certs
+
+make_certs() {
+  bash "$HARNESS_DIR/make_certs.sh" "$CERT_DIR"
+}
+
+# STARTTLS on the Postfix port, and a second smtpd speaking TLS from the first byte.
+add_postfix_tls() {
+  local conf smtps=$HOST:$POSTFIX_SMTPS_PORT
+  conf=$(POSTFIX_CONF)
+  make_certs
+  postconf -c "$conf" -e \
+    "smtpd_tls_security_level = may" \
+    "smtpd_tls_cert_file = $CERT_DIR/server.pem" \
+    "smtpd_tls_key_file = $CERT_DIR/server.key" \
+    "smtpd_tls_loglevel = 1"
+  postconf -c "$conf" -M \
+    "tlsmgr/unix=tlsmgr unix - - n 1000? 1 tlsmgr" \
+    "$smtps/inet=$smtps inet n - n - - smtpd"
+  postconf -c "$conf" -P \
+    "$smtps/inet/smtpd_tls_wrappermode=yes" \
+    "$smtps/inet/smtpd_tls_security_level=encrypt"
+}
+
+# STARTTLS on the Exim port, implicit TLS on a second one. Exim refuses a main option that is set
+# twice, so the two plain-text settings are changed in place and the rest goes before the ACLs.
+add_exim_tls() {
+  local conf=$STATE/exim/exim.conf
+  make_certs
+  sed -i -e "s|^tls_advertise_hosts =.*|tls_advertise_hosts = *|" \
+    -e "s|^daemon_smtp_ports = .*|daemon_smtp_ports = $EXIM_PORT : $EXIM_SMTPS_PORT|" "$conf"
+  sed -i "/^begin acl/i tls_on_connect_ports = $EXIM_SMTPS_PORT\\
+tls_certificate = $CERT_DIR/server.pem\\
+tls_privatekey = $CERT_DIR/server.key\\
+" "$conf"
+  grep -q "^tls_on_connect_ports" "$conf" || die "exim: could not add the TLS settings to $conf"
 }
 
 # --- Python servers ------------------------------------------------------------------------------
@@ -536,7 +584,11 @@ write_env() {
       SLOW_PORT "$SLOW_PORT" \
       SLOW_HOSTNAME slow.testbed.local \
       SLOW_BANNER_DELAY 1 \
-      SLOW_LOG "$(log_of slow)"
+      SLOW_LOG "$(log_of slow)" \
+      POSTFIX_SMTPS_PORT "$POSTFIX_SMTPS_PORT" \
+      EXIM_SMTPS_PORT "$EXIM_SMTPS_PORT" \
+      TLS_CERT_DIR "$CERT_DIR" \
+      TLS_CA_FILE "$CERT_DIR/ca.pem"
   } >"$tmp"
   chmod 0644 "$tmp"
   mv "$tmp" "$STATE/servers.env"

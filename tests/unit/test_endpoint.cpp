@@ -73,7 +73,7 @@ TEST_CASE("bad forms are rejected naming the input", "[endpoint]")
 {
 	for (const char* bad : {"", ":25", "host:", "host:99999", "host:65536", "host:0", "host:abc", "host:-1", "host:+25",
 			 "host:25x", "[::1", "::1]", "[::1]x", "[::1]:", "[::1]:abc", "[]", "[]:25", "a[b", "a b:25", "host :25",
-			 "host:\t25", " host", "host\n"})
+			 "host:\t25", " host", "host\n", "host:25:25", "[host]:25", "[127.0.0.1]:25", "::1::2"})
 	{
 		INFO("input \"" << bad << "\"");
 		CHECK_THROWS_AS(Endpoint::parse(bad), std::invalid_argument);

@@ -167,3 +167,53 @@ TEST_CASE("an endless loop is stopped by the busy limit with a clear message")
 	CHECK_THAT(engine.results().back().error, Catch::Contains("without waiting on the network"));
 	CHECK(elapsed < 1.0);
 }
+
+TEST_CASE_METHOD(EngineFixture, "smtp.spawn runs tasks concurrently and smtp.join returns their results")
+{
+	auto start = std::chrono::steady_clock::now();
+	auto& result = runOne(R"(
+		local tasks = {}
+		for i = 1, 10 do
+			tasks[i] = smtp.spawn(function(n) smtp.sleep(0.2); return n * 2, "x" end, i)
+		end
+		local sum = 0
+		for i = 1, 10 do
+			local doubled, tag = smtp.join(tasks[i])
+			assert(tag == "x")
+			sum = sum + doubled
+		end
+		assert(select(1, smtp.join(tasks[1])) == 2, "joining twice gives the same results")
+		return sum == 110 and 0 or 1
+	)");
+	auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+	CHECK(result.exitCode == 0);
+	CHECK(result.error.empty());
+	CHECK(elapsed < 1.0);  // ten 0.2 s sleeps in sequence would take 2 s
+}
+
+TEST_CASE_METHOD(EngineFixture, "a task's error is raised by join, and fails the run when nobody joins")
+{
+	auto& joined = runOne(R"(
+		local t = smtp.spawn(function() smtp.raise("timeout", "slow task") end)
+		local ok, err = pcall(smtp.join, t)
+		return (not ok and err.kind == "timeout") and 0 or 1
+	)");
+	CHECK(joined.exitCode == 0);
+	auto& unjoined = runOne(R"(
+		smtp.spawn(function() smtp.sleep(0.01); smtp.raise("expect", "no", {phase = "rcpt"}) end)
+		return 0
+	)");
+	CHECK(unjoined.exitCode == 25);
+	CHECK_THAT(unjoined.error, Catch::Contains("no"));
+}
+
+TEST_CASE_METHOD(EngineFixture, "the run ends only when its last task has ended")
+{
+	auto& result = runOne(R"(
+		done = false
+		smtp.spawn(function() smtp.sleep(0.1); done = true end)
+		return 0
+	)");
+	CHECK(result.exitCode == 0);
+	CHECK(result.finished);
+}

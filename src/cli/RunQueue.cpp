@@ -1,0 +1,35 @@
+#include "cli/RunQueue.h"
+
+#include <algorithm>
+
+namespace smtpx::cli {
+
+RunQueue::RunQueue(lua::Engine& engine, std::string scriptPath, lua::ScriptParams params,
+	std::vector<std::string> targets, std::size_t parallel):
+	_engine(engine),
+	_scriptPath(std::move(scriptPath)),
+	_params(std::move(params)),
+	_targets(std::move(targets)),
+	_parallel(parallel)
+{
+	if (_targets.empty()) _targets.push_back("");
+	engine.scheduler().setOnFinish([this](std::size_t) { startNext(); });
+}
+
+void RunQueue::start()
+{
+	std::size_t first = _parallel ? std::min(_parallel, _targets.size()) : _targets.size();
+	for (std::size_t i = 0; i < first; ++i) startNext();
+}
+
+void RunQueue::startNext()
+{
+	if (_started >= _targets.size()) return;
+	const std::string& server = _targets[_started++];
+	lua::ScriptParams params = _params;
+	if (!server.empty()) params.emplace("server", server);
+	std::string label = _targets.size() > 1 ? server : "";
+	_engine.startScript(_scriptPath, params, server, label);
+}
+
+} // namespace smtpx::cli

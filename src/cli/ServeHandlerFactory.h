@@ -1,0 +1,26 @@
+// ServeHandlerFactory: routes the exporter's requests — /probe, /metrics, / — to their handlers.
+#pragma once
+
+#include "cli/DataPaths.h"
+#include "cli/ServeConfig.h"
+#include "cli/ServeStats.h"
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+namespace smtpx::cli {
+
+class ServeHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory
+{
+public:
+	ServeHandlerFactory(const ServeConfig& config, const DataPaths& paths, ServeStats& stats, bool verbose);
+
+	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+
+private:
+	const ServeConfig& _config;
+	const DataPaths& _paths;
+	ServeStats& _stats;
+	bool _verbose;
+};
+
+} // namespace smtpx::cli

@@ -1,0 +1,36 @@
+#include "cli/ServerList.h"
+
+#include "cli/UsageError.h"
+#include "net/Endpoint.h"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace smtpx::cli {
+
+std::string checkedServer(const std::string& text)
+{
+	try
+	{
+		return net::Endpoint::parse(text).toString();
+	}
+	catch (const std::invalid_argument& e)
+	{
+		throw UsageError(std::string("bad server address: ") + e.what());
+	}
+}
+
+void readServersFile(const std::string& path, std::vector<std::string>& servers)
+{
+	std::ifstream in(path);
+	if (!in) throw UsageError("cannot read servers file " + path);
+	std::string line;
+	while (std::getline(in, line))
+	{
+		line.erase(0, line.find_first_not_of(" \t\r"));
+		line.erase(line.find_last_not_of(" \t\r") + 1);
+		if (!line.empty() && line[0] != '#') servers.push_back(checkedServer(line));
+	}
+}
+
+} // namespace smtpx::cli

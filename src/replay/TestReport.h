@@ -1,0 +1,21 @@
+// TestReport: the outcome of many replays as a CI system reads it: JUnit XML (one <testcase>
+// per transcript) or TAP version 13.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace smtpx::replay {
+
+struct TestCase
+{
+	std::string name;
+	int exitCode = 0;       // 0: passed
+	std::string message;    // why it failed (may span lines)
+	double seconds = 0.0;
+};
+
+std::string junitXml(const std::string& suite, const std::vector<TestCase>& cases);
+std::string tap(const std::vector<TestCase>& cases);
+
+} // namespace smtpx::replay
