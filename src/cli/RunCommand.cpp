@@ -7,6 +7,8 @@
 #include "cli/UsageError.h"
 
 #include <algorithm>
+#include <exception>
+#include <thread>
 #include <iostream>
 
 namespace smtpx::cli {
@@ -33,6 +35,8 @@ const char* runUsage()
 		"  --timeout SECONDS      default wait for each reply and connect (30)\n"
 		"  --transcript FILE      also write the transcript to FILE\n"
 		"  --parallel N           at most N servers at once (default: all)\n"
+		"  --threads N            event loops, each with its own Lua state (default: one per core;\n"
+		"                         never more than there are servers)\n"
 		"  --quiet                print errors only\n"
 		"  --sandbox              no os.execute, io.popen, file writes or binary chunks\n"
 		"  --busy-limit SECONDS   longest a script may compute without waiting (10)\n"
@@ -61,6 +65,7 @@ RunOptions RunOptions::parse(const std::vector<std::string>& args)
 		else if (arg == "--quiet" || arg == "-q") options.quiet = true;
 		else if (arg == "--sandbox") options.sandbox = true;
 		else if (arg == "--busy-limit") options.busyLimit = list.positiveNumber(arg);
+		else if (arg == "--threads") options.threads = static_cast<std::size_t>(list.positiveInteger(arg));
 		else if (takeTlsFlag(arg, list, options.tls)) continue;
 		else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
 		else if (options.script.empty()) options.script = arg;
@@ -69,6 +74,39 @@ RunOptions RunOptions::parse(const std::vector<std::string>& args)
 	if (options.script.empty()) throw UsageError("run needs a script");
 	return options;
 }
+
+namespace {
+
+std::size_t threadCount(const RunOptions& options)
+{
+	std::size_t wanted = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+	return std::clamp<std::size_t>(options.servers.size(), 1, wanted);
+}
+
+// Every `threads`-th server from `first` on: thread i takes servers i, i+N, i+2N, ...
+std::vector<std::string> shareOf(const std::vector<std::string>& servers, std::size_t first, std::size_t threads)
+{
+	std::vector<std::string> share;
+	for (std::size_t i = first; i < servers.size(); i += threads) share.push_back(servers[i]);
+	return share;
+}
+
+// One event loop with its own Lua state running its share of the servers; returns the worst
+// exit code of its runs.
+int runShare(const RunOptions& options, const lua::EngineSettings& settings, report::Transcript& transcript,
+	const std::string& scriptPath, std::vector<std::string> servers, std::size_t parallel)
+{
+	net::EventLoop loop;
+	lua::Engine engine(loop, transcript, settings);
+	RunQueue queue(engine, scriptPath, options.params, std::move(servers), parallel);
+	queue.start();
+	engine.run();
+	int worst = 0;
+	for (const auto& result : engine.results()) worst = std::max(worst, result.exitCode);
+	return worst;
+}
+
+} // namespace
 
 int runCommand(const RunOptions& options, const DataPaths& paths)
 {
@@ -91,15 +129,30 @@ int runCommand(const RunOptions& options, const DataPaths& paths)
 	settings.tls = options.tls;
 	settings.busyLimit = options.busyLimit;
 
-	net::EventLoop loop;
-	lua::Engine engine(loop, transcript, settings);
-	RunQueue queue(engine, *scriptPath, options.params, options.servers, options.parallel);
-	queue.start();
-	engine.run();
+	std::size_t threads = threadCount(options);
+	std::size_t parallel = options.parallel ? (options.parallel + threads - 1) / threads : 0;
+	if (threads == 1) return runShare(options, settings, transcript, *scriptPath, options.servers, parallel);
 
-	int worst = 0;
-	for (const auto& result : engine.results()) worst = std::max(worst, result.exitCode);
-	return worst;
+	std::vector<int> worst(threads, 0);
+	std::vector<std::exception_ptr> errors(threads);
+	std::vector<std::thread> workers;
+	for (std::size_t i = 0; i < threads; ++i)
+	{
+		workers.emplace_back([&, i] {
+			try
+			{
+				worst[i] = runShare(options, settings, transcript, *scriptPath, shareOf(options.servers, i, threads), parallel);
+			}
+			catch (...)
+			{
+				errors[i] = std::current_exception();
+			}
+		});
+	}
+	for (auto& worker : workers) worker.join();
+	for (const auto& error : errors)
+		if (error) std::rethrow_exception(error);
+	return *std::max_element(worst.begin(), worst.end());
 }
 
 } // namespace smtpx::cli

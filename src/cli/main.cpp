@@ -6,11 +6,13 @@
 #include "cli/ReplayCommand.h"
 #include "cli/RunCommand.h"
 #include "cli/ScriptCatalog.h"
+#include "cli/ServeTranscriptCommand.h"
 #include "cli/ServeCommand.h"
 #include "cli/UsageError.h"
 #include "lua/ScriptError.h"
 
 #include <csignal>
+#include <sys/resource.h>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -29,6 +31,7 @@ const char* kUsage =
 	"  import FILE            print a transcript (telnet paste, swaks, ...) in canonical form\n"
 	"  replay FILE|DIR        replay transcripts against a server (smtpx replay --help)\n"
 	"  convert FILE --to lua  write a transcript as a Lua script to edit and run\n"
+	"  serve-transcript FILE  play a transcript's server side to clients (--listen HOST:PORT)\n"
 	"  list                   list the bundled scripts\n"
 	"  help SCRIPT            show a script's description and options\n"
 	"  --help, -h             this text\n"
@@ -37,6 +40,15 @@ const char* kUsage =
 	"Exit codes: 0 ok, 1 script returned false, 2 usage, 3 script error, 4 connect failed,\n"
 	"5 reply did not match, 6 timeout, 7 connection closed, 8 TLS, 9 protocol error,\n"
 	"10 limit; bundled scripts: 20-29 by phase (see README.md).\n";
+
+// Every session is a socket: take as many descriptors as the hard limit allows.
+void raiseDescriptorLimit()
+{
+	rlimit limit{};
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+	limit.rlim_cur = limit.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &limit);
+}
 
 bool wantsHelp(const std::vector<std::string>& args)
 {
@@ -74,6 +86,7 @@ int dispatch(const std::vector<std::string>& args)
 	if (command == "import") return cli::importCommand(rest);
 	if (command == "replay") return cli::replayCommand(rest, paths);
 	if (command == "convert") return cli::convertCommand(rest);
+	if (command == "serve-transcript") return cli::serveTranscriptCommand(rest);
 	if (command == "list") return cli::listScripts(paths, std::cout);
 	if (command == "help")
 	{
@@ -89,6 +102,7 @@ int main(int argc, char** argv)
 {
 	// A server that closes while we write must give an error, not kill the process.
 	std::signal(SIGPIPE, SIG_IGN);
+	raiseDescriptorLimit();
 	std::vector<std::string> args(argv + 1, argv + argc);
 	try
 	{

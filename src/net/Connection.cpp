@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cerrno>
+#include <sys/resource.h>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -31,6 +33,16 @@ std::string describeSeconds(EventLoop::Clock::duration duration)
 	char text[32];
 	std::snprintf(text, sizeof text, "%g s", std::chrono::duration<double>(duration).count());
 	return text;
+}
+
+// Many sessions at once can run out of descriptors: say which limit and how to raise it.
+std::string descriptorLimitHint(int err)
+{
+	if (err != EMFILE && err != ENFILE) return {};
+	rlimit limit{};
+	getrlimit(RLIMIT_NOFILE, &limit);
+	return " (open-file limit " + std::to_string(limit.rlim_cur) + " reached: raise the hard limit, e.g. ulimit -Hn " +
+		std::to_string(limit.rlim_cur * 2) + ", or run fewer sessions at once with --parallel)";
 }
 
 } // namespace
@@ -115,7 +127,7 @@ void Connection::tryNextAddress()
 	}
 	catch (const Poco::Exception& e)
 	{
-		connectAttemptFailed(address.toString() + ": " + e.displayText());
+		connectAttemptFailed(address.toString() + ": " + e.displayText() + descriptorLimitHint(errno));
 		return;
 	}
 	_connectTimer = _loop.startTimer(_connectTimeout, [this, text = address.toString()] {

@@ -1,5 +1,7 @@
 #include "net/EventLoop.h"
 
+#include <algorithm>
+
 namespace smtpx::net {
 
 using Poco::Net::PollSet;
@@ -28,6 +30,13 @@ void EventLoop::unwatch(const Poco::Net::Socket& socket)
 	if (found == _watches.end()) return;
 	_pollSet.remove(found->second.socket);
 	_watches.erase(found);
+}
+
+EventLoop::Clock::duration EventLoop::delay(double seconds)
+{
+	constexpr double kYear = 365.0 * 24 * 3600;
+	const double bounded = seconds > 0 ? std::min(seconds, kYear) : 0.0;  // NaN compares false: 0
+	return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(bounded));
 }
 
 EventLoop::TimerId EventLoop::startTimer(Clock::duration delay, std::function<void()> fn)

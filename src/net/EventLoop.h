@@ -32,6 +32,9 @@ public:
 
 	// Calls `fn` once after `delay`. Ids are never reused, so cancelling a fired timer is harmless.
 	TimerId startTimer(Clock::duration delay, std::function<void()> fn);
+	// Seconds as a delay: NaN and negatives give 0, more than a year (math.huge too) a year, so
+	// no conversion overflows (issue #7: --timeout inf made every timer fire at once).
+	static Clock::duration delay(double seconds);
 	void cancelTimer(TimerId id);
 
 	// Calls `fn` from the loop itself, after the current handler returns.

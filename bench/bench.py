@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""smtpx benchmarks, side by side with Postfix's smtp-source, Python's smtplib and swaks.
+
+Starts Postfix's smtp-sink on loopback, runs each tool on the same workloads and prints a table
+of msgs/s, ratio to smtp-source, wall time, CPU time and peak RSS (from wait4's rusage).
+  python3 bench/bench.py [--smtpx build/smtpx] [--messages 1000] [--smoke] [--markdown FILE]
+--smoke runs every workload tiny, to show the script works (the test suite does that).
+"""
+import argparse
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SINK_PORT = 12590
+HOLD_PORT = 12591
+
+
+def wait_for_port(port, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.recv(100)
+                return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"bench: nothing answers on 127.0.0.1:{port}")
+
+
+def start_server(argv, port):
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    wait_for_port(port)
+    return proc
+
+
+def stop_server(proc):
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=10)
+
+
+class Measure:
+    """One command run: wall, CPU (user+sys) and peak RSS of the process and its children."""
+
+    def __init__(self, argv, stdout=subprocess.DEVNULL):
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        self.wall = time.perf_counter() - start
+        self.cpu = usage.ru_utime + usage.ru_stime
+        self.rss_mib = usage.ru_maxrss / 1024
+        self.code = os.waitstatus_to_exitcode(status)
+        self.stderr = proc.stderr.read().decode(errors="replace")
+        self.stdout = proc.stdout.read().decode(errors="replace") if stdout == subprocess.PIPE else ""
+        if self.code != 0:
+            sys.exit(f"bench: {' '.join(argv)} exited {self.code}:\n{self.stderr[-2000:]}")
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.smtpx = os.path.abspath(args.smtpx)
+        self.rows = []
+        self.notes = []
+        self.sink = f"127.0.0.1:{SINK_PORT}"
+
+    def smtpx_load(self, sessions, messages, *extra, threads=1, runs=1):
+        argv = [self.smtpx, "run", "load", "--quiet", "--threads", str(threads)]
+        argv += ["--server", self.sink] * runs
+        argv += ["--set", f"sessions={sessions}", "--set", f"messages={messages}", "--set", "size=256"]
+        for item in extra:
+            argv += ["--set", item]
+        return Measure(argv)
+
+    def smtp_source(self, sessions, total, reuse=True):
+        argv = ["smtp-source", "-s", str(sessions), "-m", str(total), "-l", "256"]
+        argv += ["-d"] if reuse else []
+        return Measure(argv + [self.sink])
+
+    def smtplib(self, total):
+        return Measure([sys.executable, os.path.join(HERE, "smtplib_send.py"), "127.0.0.1", str(SINK_PORT), str(total), "256"])
+
+    def add(self, workload, tool, messages, m, baseline=None):
+        rate = messages / m.wall
+        ratio = rate / baseline if baseline else None
+        self.rows.append((workload, tool, messages, m.wall, rate, ratio, m.cpu, m.rss_mib))
+        return rate
+
+    def throughput(self):
+        n = self.args.messages
+        base = self.add("1 session, reused", "smtp-source -s 1 -d", n, self.smtp_source(1, n))
+        self.add("1 session, reused", "smtpx load", n, self.smtpx_load(1, n), base)
+        self.add("1 session, reused", "python smtplib", n, self.smtplib(n), base)
+        plain = self.rows[-2][4]
+        piped = self.add("1 session, reused", "smtpx load pipelining=1", n, self.smtpx_load(1, n, "pipelining=1"), base)
+        self.notes.append(f"PIPELINING gain in one session: {piped / plain:.2f}x")
+
+        per = max(1, n // 50)
+        base = self.add("50 sessions, reused", "smtp-source -s 50 -d", per * 50, self.smtp_source(50, per * 50))
+        self.add("50 sessions, reused", "smtpx load (1 thread)", per * 50, self.smtpx_load(25, per, runs=2, threads=1), base)
+        self.add("50 sessions, reused", "smtpx load (2 threads)", per * 50, self.smtpx_load(25, per, runs=2, threads=2), base)
+        one, two = self.rows[-2][4], self.rows[-1][4]
+        self.notes.append(f"--threads 2 over --threads 1 (50 sessions as 2 runs of 25): {two / one:.2f}x")
+
+        per = max(1, n // 10)
+        base = self.add("10 sessions, new connection per message", "smtp-source -s 10", per * 10,
+                        self.smtp_source(10, per * 10, reuse=False))
+        self.add("10 sessions, new connection per message", "smtpx load reconnect=1", per * 10,
+                 self.smtpx_load(10, per, "reconnect=1"), base)
+
+    def startup(self):
+        repeat = 5 if self.args.smoke else 30
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write("return 0\n")
+        empty = [Measure([self.smtpx, "run", script.name]).wall for _ in range(repeat)]
+        os.unlink(script.name)
+        send = [self.smtpx, "run", "send_plain", "--quiet", "--server", self.sink, "--set", "to=sink@example.com"]
+        smtpx_send = [Measure(send).wall for _ in range(repeat)]
+        swaks = ["swaks", "--server", self.sink, "--to", "sink@example.com", "--silent", "2"]
+        swaks_send = [Measure(swaks).wall for _ in range(max(3, repeat // 3))] if shutil.which("swaks") else []
+        self.notes.append(f"start-up, `smtpx run` of a script that only returns: median {statistics.median(empty) * 1000:.1f} ms")
+        self.notes.append(f"one-message send as a fresh process: smtpx median {statistics.median(smtpx_send) * 1000:.1f} ms"
+                          + (f", swaks median {statistics.median(swaks_send) * 1000:.1f} ms" if swaks_send else ""))
+
+    def scale(self):
+        sessions = 200 if self.args.smoke else self.args.sessions
+        holder = start_server(["/usr/bin/python3", os.path.join(ROOT, "tests/harness/slow_banner_server.py"),
+                               "--port", str(HOLD_PORT), "--delay", "0"], HOLD_PORT)
+        try:
+            m = Measure([self.smtpx, "run", os.path.join(HERE, "hold.lua"), "--quiet", "--timeout", "120",
+                         "--server", f"127.0.0.1:{HOLD_PORT}", "--set", f"sessions={sessions}"], stdout=subprocess.PIPE)
+        finally:
+            stop_server(holder)
+        fields = dict(item.split("=") for item in m.stdout.split())
+        self.notes.append(
+            f"scale: {fields['sessions']} concurrent sessions, {fields['failed']} failed, all open after "
+            f"{fields['open_seconds']} s; {fields['per_session_kib']} KiB RSS per idle session "
+            f"(peak process RSS {m.rss_mib:.1f} MiB); fds {fields['base_fds']} -> {fields['peak_fds']} -> "
+            f"{fields['after_fds']} after close; RSS after close {int(fields['after_rss_kib']) // 1024} MiB")
+
+    def callgrind(self):
+        if not shutil.which("valgrind"):
+            self.notes.append("callgrind: valgrind not installed")
+            return
+        small, large = (20, 120) if self.args.smoke else (200, 1200)
+        counts = []
+        for messages in (small, large):
+            with tempfile.TemporaryDirectory() as tmp:
+                out = os.path.join(tmp, "cg.out")
+                Measure(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", self.smtpx, "run", "load",
+                         "--quiet", "--threads", "1", "--server", self.sink, "--set", "sessions=1",
+                         "--set", f"messages={messages}"])
+                with open(out) as f:
+                    counts.append(next(int(line.split()[1]) for line in f if line.startswith("summary:")))
+        # Each message is four send+expect pairs (MAIL, RCPT, DATA, the message); the difference
+        # between two runs cancels start-up and connection set-up.
+        per_pair = (counts[1] - counts[0]) / ((large - small) * 4)
+        self.notes.append(f"callgrind: {per_pair:,.0f} instructions per send+expect pair "
+                          f"(the data step included; {counts[0]:,} and {counts[1]:,} Ir for {small} and {large} messages)")
+
+    def report(self):
+        lines = [f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+                 f"{platform.platform()}, {time.strftime('%Y-%m-%d %H:%M')}", "",
+                 "| workload | tool | msgs | wall s | msgs/s | vs smtp-source | CPU s | peak RSS MiB |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for workload, tool, messages, wall, rate, ratio, cpu, rss in self.rows:
+            ratio_text = f"{ratio:.2f}x" if ratio else "1.00x (baseline)"
+            lines.append(f"| {workload} | {tool} | {messages} | {wall:.3f} | {rate:,.0f} | {ratio_text} | {cpu:.2f} | {rss:.1f} |")
+        lines.append("")
+        lines += [f"- {note}" for note in self.notes]
+        text = "\n".join(lines)
+        print(text)
+        if self.args.markdown:
+            with open(self.args.markdown, "w") as f:
+                f.write(text + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smtpx", default=os.path.join(ROOT, "build", "smtpx"))
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--sessions", type=int, default=10000, help="concurrent sessions for the scale run")
+    parser.add_argument("--smoke", action="store_true", help="tiny workloads: check that it all runs")
+    parser.add_argument("--skip", default="", help="comma-separated: throughput,startup,scale,callgrind")
+    parser.add_argument("--markdown", help="also write the table here")
+    args = parser.parse_args()
+    if args.smoke:
+        args.messages = 50
+    sink = start_server(["smtp-sink", "-u", "nobody", "-m", "20000", f"127.0.0.1:{SINK_PORT}", "4096"], SINK_PORT)
+    bench = Bench(args)
+    try:
+        skip = set(args.skip.split(","))
+        for part in ("throughput", "startup", "scale", "callgrind"):
+            if part not in skip:
+                getattr(bench, part)()
+    finally:
+        stop_server(sink)
+    bench.report()
+
+
+if __name__ == "__main__":
+    main()
