@@ -272,7 +272,8 @@ void Scheduler::keepReturnedTable(lua_State* thread, int index, RunId run)
 
 void Scheduler::logError(RunId run, const std::string& message)
 {
-	_transcript.write(_results[run].label, 0.0, report::LineKind::Error, false, message);
+	double elapsedMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - _runs[run].started).count();
+	_transcript.write(_results[run].label, elapsedMs, report::LineKind::Error, false, message);
 }
 
 } // namespace smtpx::lua

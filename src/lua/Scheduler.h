@@ -93,6 +93,7 @@ private:
 	};
 	struct Run
 	{
+		std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 		std::size_t liveTasks = 0;
 		std::vector<lua_State*> tasks;
 		std::unordered_map<std::size_t, std::function<void()>> closers;
