@@ -27,6 +27,12 @@ PACKAGES=(
   # virtual(8) refuses $1 substitution from regexp/pcre maps (a path injection on a real server),
   # so that map is an SQL expression over an empty SQLite database instead.
   postfix-sqlite
+  # packaging: cpack's DEB generator runs dpkg-shlibdeps (eco_deb.sh) to write the Depends line
+  dpkg-dev
+  # hostile-server tests measure each run's time and max RSS with /usr/bin/time
+  time
+  # .ci/fuzz.sh: libFuzzer targets need clang and its runtimes (libFuzzer, ASan, UBSan)
+  clang libclang-rt-14-dev
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }

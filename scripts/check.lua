@@ -100,7 +100,7 @@ end
 --- Runs fn(...) as the phase `name`: timed, its last reply kept; an error in it fails the
 -- check at this phase (and is raised on, so the dialogue stops).
 function Check:phase(name, fn, ...)
-  local entry = { name = name }
+  local entry, outer = { name = name }, self.current
   table.insert(self.phases, entry)
   self.current = entry
   local started = smtp.now()
@@ -109,7 +109,7 @@ function Check:phase(name, fn, ...)
     return fn(...)
   end, ...))
   entry.seconds = smtp.now() - started
-  self.current = nil
+  self.current = outer
   if not results[1] then
     self.failure = self.failure or { phase = name, err = results[2] }
     error(results[2], 0)
@@ -150,7 +150,7 @@ function Check:connect()
     local tls = p.tls == "1" and { server_name = self.host } or nil
     local c = client.open({ host = self.addresses[1], port = self.port },
       { timeout = budget, connect_timeout = budget, helo = p.helo, tls = tls })
-    c.read_reply = function(c) return self:read_reply(c) end
+    c.read_reply = function(own) return self:read_reply(own) end
     self.client, self.session = c, c.session
     if tls then self:note_tls() end
     return c

@@ -36,8 +36,10 @@ double ArgumentList::positiveNumber(const std::string& option)
 	std::string text = value(option);
 	double number = 0;
 	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-	if (ec != std::errc() || end != text.data() + text.size() || !(number > 0))
-		throw UsageError("option " + option + " needs a positive number, not '" + text + "'");
+	// inf and 1e300 parse too, but no timer runs that long (issue #7).
+	constexpr double kMax = 1e6;
+	if (ec != std::errc() || end != text.data() + text.size() || !(number > 0) || !(number <= kMax))
+		throw UsageError("option " + option + " needs a positive number (up to 1000000), not '" + text + "'");
 	return number;
 }
 

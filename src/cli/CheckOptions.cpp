@@ -1,6 +1,7 @@
 #include "cli/CheckOptions.h"
 
 #include "cli/ArgumentList.h"
+#include "cli/RunCommand.h"
 #include "cli/ServerList.h"
 #include "cli/TlsFlags.h"
 #include "cli/UsageError.h"
@@ -83,13 +84,6 @@ void addListParam(lua::ScriptParams& params, const std::string& key, const std::
 	list += (list.empty() ? "" : "\n") + item;
 }
 
-void addSetting(lua::ScriptParams& params, const std::string& assignment)
-{
-	auto equals = assignment.find('=');
-	if (equals == std::string::npos || equals == 0) throw UsageError("--set needs KEY=VALUE, not '" + assignment + "'");
-	params[assignment.substr(0, equals)] = assignment.substr(equals + 1);
-}
-
 std::string paramOr(const lua::ScriptParams& params, const std::string& key, const std::string& fallback)
 {
 	auto found = params.find(key);
@@ -138,7 +132,7 @@ const char* checkUsage()
 		"  --insecure                 go on whatever the certificate (its faults still show)\n"
 		"  --auth-user USER           AUTH after EHLO (with --auth-password)\n"
 		"  --auth-password PASSWORD\n"
-		"  --auth-mechanism MECH      PLAIN (default) or LOGIN, CRAM-MD5, ...\n"
+		"  --auth-mechanism MECH      PLAIN, LOGIN, CRAM-MD5 (default: the strongest offered)\n"
 		"  --from ADDRESS             MAIL FROM (default: the null sender <>)\n"
 		"  --to ADDRESS               RCPT TO (needed for rcpt and data)\n"
 		"  --dialogue FILE            a Lua file returning function(check) that drives the dialogue\n"
@@ -188,7 +182,7 @@ CheckOptions CheckOptions::parse(const std::vector<std::string>& args)
 		else if (arg == "--from") params["from"] = list.value(arg);
 		else if (arg == "--to") params["to"] = list.value(arg);
 		else if (arg == "--dialogue") params["dialogue"] = list.value(arg);
-		else if (arg == "--set") addSetting(params, list.value(arg));
+		else if (arg == "--set") addParam(params, list.value(arg));
 		else if (arg == "--expect-banner") params["expect_banner"] = list.value(arg);
 		else if (arg == "--require") addListParam(params, "require", list.value(arg));
 		else if (arg == "--reject") params["reject"] = list.value(arg);

@@ -3,6 +3,7 @@
 #include "cli/RunQueue.h"
 #include "net/EventLoop.h"
 
+#include <filesystem>
 #include <stdexcept>
 
 namespace smtpx::cli {
@@ -27,8 +28,9 @@ report::CheckResult resultOf(const std::string& target, const lua::RunResult& ru
 std::vector<report::CheckResult> runChecks(const CheckOptions& options, const DataPaths& paths,
 	report::Transcript& transcript)
 {
-	auto scriptPath = paths.findScript("check");
-	if (!scriptPath) throw std::runtime_error("the bundled script check.lua is missing from " + paths.scriptsDir());
+	// The bundled script itself: a check.lua of the user's in SMTPX_PATH must not stand in for it.
+	std::string scriptPath = paths.scriptsDir() + "/check.lua";
+	if (!std::filesystem::is_regular_file(scriptPath)) throw std::runtime_error("the bundled script " + scriptPath + " is missing");
 
 	lua::EngineSettings settings;
 	// check.lua spreads its time budget over the phases; these only bound the worst case.
@@ -42,7 +44,7 @@ std::vector<report::CheckResult> runChecks(const CheckOptions& options, const Da
 	lua::Engine engine(loop, transcript, settings);
 	lua::ScriptParams params = options.params;
 	params["timeout"] = std::to_string(options.timeout);
-	RunQueue queue(engine, *scriptPath, params, options.servers, options.parallel);
+	RunQueue queue(engine, scriptPath, params, options.servers, options.parallel);
 	queue.start();
 	engine.run();
 

@@ -1,19 +1,20 @@
 #include "cli/RunCommand.h"
 
 #include "cli/ArgumentList.h"
+#include "cli/RunProgress.h"
 #include "cli/RunQueue.h"
 #include "cli/ServerList.h"
 #include "cli/TlsFlags.h"
 #include "cli/UsageError.h"
+#include "cli/UserConfig.h"
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <thread>
 #include <iostream>
 
 namespace smtpx::cli {
-
-namespace {
 
 void addParam(lua::ScriptParams& params, const std::string& assignment)
 {
@@ -22,8 +23,6 @@ void addParam(lua::ScriptParams& params, const std::string& assignment)
 		throw UsageError("--set needs KEY=VALUE, not '" + assignment + "'");
 	params[assignment.substr(0, equals)] = assignment.substr(equals + 1);
 }
-
-} // namespace
 
 const char* runUsage()
 {
@@ -37,7 +36,7 @@ const char* runUsage()
 		"  --parallel N           at most N servers at once (default: all)\n"
 		"  --threads N            event loops, each with its own Lua state (default: one per core;\n"
 		"                         never more than there are servers)\n"
-		"  --quiet                print errors only\n"
+		"  --quiet                print errors only (and, on a terminal, a progress line)\n"
 		"  --sandbox              no os.execute, io.popen, file writes or binary chunks\n"
 		"  --busy-limit SECONDS   longest a script may compute without waiting (10)\n"
 		"  --tls-ca-file FILE     trust the CAs in FILE (PEM) instead of the system's\n"
@@ -46,12 +45,17 @@ const char* runUsage()
 		"  --tls-key FILE         its private key (default: in the --tls-cert file)\n"
 		"  --tls-min-version V    lowest TLS version, 1.2 (default) or 1.3\n"
 		"  --tls-ciphers LIST     OpenSSL cipher list and/or TLS 1.3 suites (TLS_...)\n"
-		"  --insecure             accept any server certificate (the transcript warns)\n";
+		"  --insecure             accept any server certificate (the transcript warns)\n"
+		"Defaults for server, timeout and --set params: key = value lines in ~/.config/smtpx/config\n"
+		"or $SMTPX_CONFIG (man smtpx); the command line wins.\n";
 }
 
-RunOptions RunOptions::parse(const std::vector<std::string>& args)
+RunOptions RunOptions::parse(const std::vector<std::string>& commandLine)
 {
 	RunOptions options;
+	// The user's defaults go first, so that the command line's own options win.
+	std::vector<std::string> args = UserConfig::load().argumentsBefore(commandLine);
+	args.insert(args.end(), commandLine.begin(), commandLine.end());
 	ArgumentList list(args);
 	while (!list.done())
 	{
@@ -94,11 +98,11 @@ std::vector<std::string> shareOf(const std::vector<std::string>& servers, std::s
 // One event loop with its own Lua state running its share of the servers; returns the worst
 // exit code of its runs.
 int runShare(const RunOptions& options, const lua::EngineSettings& settings, report::Transcript& transcript,
-	const std::string& scriptPath, std::vector<std::string> servers, std::size_t parallel)
+	const std::string& scriptPath, std::vector<std::string> servers, std::size_t parallel, RunProgress* progress)
 {
 	net::EventLoop loop;
 	lua::Engine engine(loop, transcript, settings);
-	RunQueue queue(engine, scriptPath, options.params, std::move(servers), parallel);
+	RunQueue queue(engine, scriptPath, options.params, std::move(servers), parallel, progress);
 	queue.start();
 	engine.run();
 	int worst = 0;
@@ -131,7 +135,10 @@ int runCommand(const RunOptions& options, const DataPaths& paths)
 
 	std::size_t threads = threadCount(options);
 	std::size_t parallel = options.parallel ? (options.parallel + threads - 1) / threads : 0;
-	if (threads == 1) return runShare(options, settings, transcript, *scriptPath, options.servers, parallel);
+	std::optional<RunProgress> progress;
+	if (RunProgress::wanted(options.servers.size(), options.quiet)) progress.emplace(options.servers.size());
+	RunProgress* progressLine = progress ? &*progress : nullptr;
+	if (threads == 1) return runShare(options, settings, transcript, *scriptPath, options.servers, parallel, progressLine);
 
 	std::vector<int> worst(threads, 0);
 	std::vector<std::exception_ptr> errors(threads);
@@ -141,7 +148,8 @@ int runCommand(const RunOptions& options, const DataPaths& paths)
 		workers.emplace_back([&, i] {
 			try
 			{
-				worst[i] = runShare(options, settings, transcript, *scriptPath, shareOf(options.servers, i, threads), parallel);
+				worst[i] = runShare(options, settings, transcript, *scriptPath, shareOf(options.servers, i, threads), parallel,
+					progressLine);
 			}
 			catch (...)
 			{

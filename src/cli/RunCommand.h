@@ -27,6 +27,9 @@ struct RunOptions
 	static RunOptions parse(const std::vector<std::string>& args);
 };
 
+// Adds "KEY=VALUE" (the value of --set) to params; throws UsageError for anything else.
+void addParam(lua::ScriptParams& params, const std::string& assignment);
+
 // Returns the process exit code: the highest of the runs' codes.
 int runCommand(const RunOptions& options, const DataPaths& paths);
 

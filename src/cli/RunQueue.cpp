@@ -5,15 +5,19 @@
 namespace smtpx::cli {
 
 RunQueue::RunQueue(lua::Engine& engine, std::string scriptPath, lua::ScriptParams params,
-	std::vector<std::string> targets, std::size_t parallel):
+	std::vector<std::string> targets, std::size_t parallel, RunProgress* progress):
 	_engine(engine),
 	_scriptPath(std::move(scriptPath)),
 	_params(std::move(params)),
 	_targets(std::move(targets)),
-	_parallel(parallel)
+	_parallel(parallel),
+	_progress(progress)
 {
 	if (_targets.empty()) _targets.push_back("");
-	engine.scheduler().setOnFinish([this](std::size_t) { startNext(); });
+	engine.scheduler().setOnFinish([this](std::size_t run) {
+		if (_progress) _progress->finished(_engine.results()[run].exitCode);
+		startNext();
+	});
 }
 
 void RunQueue::start()

@@ -3,6 +3,7 @@
 // target order, so engine.results()[i] is the run of targets[i].
 #pragma once
 
+#include "cli/RunProgress.h"
 #include "lua/Engine.h"
 
 #include <string>
@@ -14,8 +15,9 @@ class RunQueue
 {
 public:
 	// No targets: one run without a server.
+	// `progress`, when given, hears of every run that ends.
 	RunQueue(lua::Engine& engine, std::string scriptPath, lua::ScriptParams params, std::vector<std::string> targets,
-		std::size_t parallel);
+		std::size_t parallel, RunProgress* progress = nullptr);
 
 	void start();
 
@@ -27,6 +29,7 @@ private:
 	lua::ScriptParams _params;
 	std::vector<std::string> _targets;
 	std::size_t _parallel;
+	RunProgress* _progress;
 	std::size_t _started = 0;
 };
 

@@ -96,6 +96,9 @@ int serveCommand(const std::vector<std::string>& args, const DataPaths& paths)
 	auto* params = new Poco::Net::HTTPServerParams;
 	params->setMaxThreads(options.maxConcurrent);
 	params->setMaxQueued(4 * options.maxConcurrent);
+	// An idle keep-alive connection would hold one of the few probe threads; a new connection
+	// per probe costs nothing next to the probe.
+	params->setKeepAlive(false);
 	Poco::ThreadPool threads(1, options.maxConcurrent);
 	Poco::Net::HTTPServer server(new ServeHandlerFactory(config, paths, stats, options.verbose), threads, socket, params);
 	server.start();

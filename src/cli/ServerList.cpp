@@ -3,6 +3,7 @@
 #include "cli/UsageError.h"
 #include "net/Endpoint.h"
 
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -22,8 +23,10 @@ std::string checkedServer(const std::string& text)
 
 void readServersFile(const std::string& path, std::vector<std::string>& servers)
 {
+	// A directory opens as a stream that reads nothing: it must not pass for an empty list.
 	std::ifstream in(path);
-	if (!in) throw UsageError("cannot read servers file " + path);
+	if (!in || std::filesystem::is_directory(path)) throw UsageError("cannot read servers file " + path);
+	const std::size_t before = servers.size();
 	std::string line;
 	while (std::getline(in, line))
 	{
@@ -31,6 +34,8 @@ void readServersFile(const std::string& path, std::vector<std::string>& servers)
 		line.erase(line.find_last_not_of(" \t\r") + 1);
 		if (!line.empty() && line[0] != '#') servers.push_back(checkedServer(line));
 	}
+	// Else the script would run once without a server, which no one asking for a list means.
+	if (servers.size() == before) throw UsageError("no servers in " + path);
 }
 
 } // namespace smtpx::cli

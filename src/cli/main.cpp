@@ -3,11 +3,13 @@
 #include "cli/ConvertCommand.h"
 #include "cli/DataPaths.h"
 #include "cli/ImportCommand.h"
+#include "cli/RecordCommand.h"
 #include "cli/ReplayCommand.h"
 #include "cli/RunCommand.h"
 #include "cli/ScriptCatalog.h"
 #include "cli/ServeTranscriptCommand.h"
 #include "cli/ServeCommand.h"
+#include "cli/ShellCommand.h"
 #include "cli/UsageError.h"
 #include "lua/ScriptError.h"
 
@@ -32,6 +34,8 @@ const char* kUsage =
 	"  replay FILE|DIR        replay transcripts against a server (smtpx replay --help)\n"
 	"  convert FILE --to lua  write a transcript as a Lua script to edit and run\n"
 	"  serve-transcript FILE  play a transcript's server side to clients (--listen HOST:PORT)\n"
+	"  record                 a proxy that records sessions as transcripts (smtpx record --help)\n"
+	"  shell --server HOST    talk to a server by hand, with the live transcript (smtpx shell --help)\n"
 	"  list                   list the bundled scripts\n"
 	"  help SCRIPT            show a script's description and options\n"
 	"  --help, -h             this text\n"
@@ -39,7 +43,8 @@ const char* kUsage =
 	"\n"
 	"Exit codes: 0 ok, 1 script returned false, 2 usage, 3 script error, 4 connect failed,\n"
 	"5 reply did not match, 6 timeout, 7 connection closed, 8 TLS, 9 protocol error,\n"
-	"10 limit; bundled scripts: 20-29 by phase (see README.md).\n";
+	"10 limit; bundled scripts: 20-29 by phase; 30 a replayed transcript diverged, 31 a\n"
+	"transcript does not import (see README.md, docs/transcripts.md).\n";
 
 // Every session is a socket: take as many descriptors as the hard limit allows.
 void raiseDescriptorLimit()
@@ -48,6 +53,16 @@ void raiseDescriptorLimit()
 	if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
 	limit.rlim_cur = limit.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// A core file would hold the passwords and tokens the process had in memory (issue #7): the
+// soft limit 0 stops the kernel writing one; a developer can still run smtpx under a debugger.
+void disableCoreDumps()
+{
+	rlimit limit{};
+	if (getrlimit(RLIMIT_CORE, &limit) != 0) return;
+	limit.rlim_cur = 0;
+	setrlimit(RLIMIT_CORE, &limit);
 }
 
 bool wantsHelp(const std::vector<std::string>& args)
@@ -87,6 +102,16 @@ int dispatch(const std::vector<std::string>& args)
 	if (command == "replay") return cli::replayCommand(rest, paths);
 	if (command == "convert") return cli::convertCommand(rest);
 	if (command == "serve-transcript") return cli::serveTranscriptCommand(rest);
+	if (command == "record") return cli::recordCommand(rest);
+	if (command == "shell")
+	{
+		if (wantsHelp(rest))
+		{
+			std::cout << cli::shellUsage();
+			return 0;
+		}
+		return cli::shellCommand(rest, paths);
+	}
 	if (command == "list") return cli::listScripts(paths, std::cout);
 	if (command == "help")
 	{
@@ -103,6 +128,7 @@ int main(int argc, char** argv)
 	// A server that closes while we write must give an error, not kill the process.
 	std::signal(SIGPIPE, SIG_IGN);
 	raiseDescriptorLimit();
+	disableCoreDumps();
 	std::vector<std::string> args(argv + 1, argv + argc);
 	try
 	{

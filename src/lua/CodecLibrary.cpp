@@ -174,7 +174,10 @@ extern "C" void restoreTerminalAndRaise(int signal)
 	std::raise(signal);
 }
 
-std::string readLineWithoutEcho(int fd)
+// Reads a line with echo off. Echo goes off (dropping what was typed ahead) before the prompt
+// shows, as in getpass(3): afterwards, a quick answer to the prompt would be flushed away.
+// nullopt when the prompt cannot be written.
+std::optional<std::string> readLineWithoutEcho(int fd, const std::string& prompt)
 {
 	constexpr std::size_t kMaxSecret = 4096;
 	struct termios quiet = gSavedTerminal;
@@ -184,13 +187,17 @@ std::string readLineWithoutEcho(int fd)
 	auto previousInt = std::signal(SIGINT, restoreTerminalAndRaise);
 	auto previousTerm = std::signal(SIGTERM, restoreTerminalAndRaise);
 	tcsetattr(fd, TCSAFLUSH, &quiet);
-	std::string line;
-	char c;
-	while (line.size() < kMaxSecret && read(fd, &c, 1) == 1 && c != '\n') line += c;
+	std::optional<std::string> line;
+	if (write(fd, prompt.data(), prompt.size()) == static_cast<ssize_t>(prompt.size()))
+	{
+		line.emplace();
+		char c;
+		while (line->size() < kMaxSecret && read(fd, &c, 1) == 1 && c != '\n') *line += c;
+		if (!line->empty() && line->back() == '\r') line->pop_back();
+	}
 	tcsetattr(fd, TCSAFLUSH, &gSavedTerminal);
 	std::signal(SIGINT, previousInt);
 	std::signal(SIGTERM, previousTerm);
-	if (!line.empty() && line.back() == '\r') line.pop_back();
 	return line;
 }
 
@@ -202,8 +209,7 @@ std::optional<std::string> promptTerminal(const std::string& prompt)
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) return std::nullopt;
 	std::optional<std::string> answer;
-	if (tcgetattr(fd, &gSavedTerminal) == 0 && write(fd, prompt.data(), prompt.size()) >= 0)
-		answer = readLineWithoutEcho(fd);
+	if (tcgetattr(fd, &gSavedTerminal) == 0) answer = readLineWithoutEcho(fd, prompt);
 	close(fd);
 	return answer;
 }

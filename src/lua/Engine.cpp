@@ -25,6 +25,9 @@ package.searchers[3], package.searchers[4] = nil, nil
 local load_text = load
 load = function(chunk, name, mode, env) return load_text(chunk, name, "t", env) end
 loadfile, dofile = nil, nil
+-- debug reaches the real load through the upvalue above (binary chunks can break out of the VM)
+-- and can remove the busy-limit hook (issue #7).
+debug, package.loaded.debug = nil, nil
 )lua";
 
 } // namespace

@@ -10,7 +10,7 @@ namespace {
 
 std::chrono::steady_clock::duration seconds(double value)
 {
-	return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(value));
+	return net::EventLoop::delay(value);
 }
 
 void pushStringList(lua_State* L, const std::vector<std::string>& items)

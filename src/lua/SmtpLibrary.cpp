@@ -24,7 +24,7 @@ namespace {
 
 std::chrono::steady_clock::duration toDuration(double seconds)
 {
-	return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+	return net::EventLoop::delay(seconds);
 }
 
 bool isCodePattern(std::string_view text)

@@ -3,6 +3,7 @@
 #include <Poco/Net/NetException.h>
 
 #include <stdexcept>
+#include <sys/socket.h>
 
 namespace smtpx::net {
 
@@ -20,7 +21,9 @@ Listener::Listener(EventLoop& loop, const Poco::Net::SocketAddress& address, Acc
 	try
 	{
 		_socket.bind(address, true);
-		_socket.listen(128);
+		// A replay of hundreds of transcripts connects all at once: with a short queue the kernel
+		// drops the overflow, and those clients wait for SYN-ACK retries (seconds) or in vain.
+		_socket.listen(SOMAXCONN);
 		_socket.setBlocking(false);
 		_address = _socket.address();
 	}

@@ -60,7 +60,10 @@ std::optional<std::string> readLine(std::string_view line, std::size_t number, D
 {
 	if (line.starts_with('#'))
 	{
-		if (line != syntax::kHeader) builder.remark(StepKind::Note, std::string(trimmedLeft(line.substr(1))), number);
+		// The writer puts exactly "# " before a note: more spaces are the note's own (the import
+		// of its output must give it back unchanged; fuzz_transcript_import).
+		if (line != syntax::kHeader)
+			builder.remark(StepKind::Note, std::string(line.substr(line.starts_with("# ") ? 2 : 1)), number);
 		return std::nullopt;
 	}
 	if (line.starts_with('@')) return readMetadata(line, builder);

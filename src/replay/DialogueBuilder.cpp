@@ -13,9 +13,9 @@ namespace smtpx::replay {
 
 namespace {
 
-constexpr std::array<std::string_view, 22> kVerbs{{
+constexpr std::array<std::string_view, 23> kVerbs{{
 	"HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "VRFY", "EXPN", "HELP", "NOOP", "QUIT",
-	"STARTTLS", "AUTH", "ETRN", "ATRN", "TURN", "XCLIENT", "XFORWARD", "SEND", "SAML",
+	"STARTTLS", "AUTH", "ETRN", "ATRN", "TURN", "XCLIENT", "XFORWARD", "SEND", "SOML", "SAML",
 }};
 
 std::string lowered(std::string text)
@@ -99,14 +99,18 @@ void DialogueBuilder::note(std::size_t line, std::string text)
 	remark(StepKind::Note, std::move(text), line);
 }
 
-void DialogueBuilder::remark(StepKind kind, std::string text, std::size_t line, std::optional<double> atMs)
+Step& DialogueBuilder::addStep(StepKind kind, std::size_t line, std::optional<double> atMs)
 {
-	Step step;
+	Step& step = _transcript.steps.emplace_back();
 	step.kind = kind;
-	step.text = std::move(text);
 	step.line = line;
 	step.atMs = atMs;
-	_transcript.steps.push_back(std::move(step));
+	return step;
+}
+
+void DialogueBuilder::remark(StepKind kind, std::string text, std::size_t line, std::optional<double> atMs)
+{
+	addStep(kind, line, atMs).text = std::move(text);
 }
 
 void DialogueBuilder::startTls(std::size_t line, std::optional<double> atMs)
@@ -124,11 +128,7 @@ void DialogueBuilder::serverCloses(std::size_t line, std::optional<double> atMs)
 void DialogueBuilder::addEvent(StepKind kind, std::size_t line, std::optional<double> atMs)
 {
 	checkNoOpenReply(line);
-	Step step;
-	step.kind = kind;
-	step.line = line;
-	step.atMs = atMs;
-	_transcript.steps.push_back(std::move(step));
+	addStep(kind, line, atMs);
 }
 
 void DialogueBuilder::checkNoOpenReply(std::size_t line) const
@@ -141,14 +141,10 @@ void DialogueBuilder::checkNoOpenReply(std::size_t line) const
 void DialogueBuilder::addClientStep(std::string text, std::string verb, bool messageText, std::size_t line,
 	std::optional<double> atMs)
 {
-	Step step;
-	step.kind = StepKind::Client;
+	Step& step = addStep(StepKind::Client, line, atMs);
 	step.text = std::move(text);
 	step.verb = std::move(verb);
 	step.messageText = messageText;
-	step.line = line;
-	step.atMs = atMs;
-	_transcript.steps.push_back(std::move(step));
 }
 
 void DialogueBuilder::client(std::string_view text, std::size_t line, std::optional<double> atMs)
@@ -215,6 +211,9 @@ void DialogueBuilder::addCommand(std::string_view text, std::size_t line, std::o
 		addMessageLine(text, line, atMs);
 		return;
 	}
+	// session:send refuses these bytes in a command, so no replay could send it (issue #7).
+	if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
+		throw ImportError(line, "the command holds a CR, LF or NUL byte (a bare CR line end?): no replay can send it");
 	std::string verb = verbOf(text);
 	std::string stored = _options.rewrite ? escapeLiteral(text) : std::string(text);
 	if (verb == "AUTH") startAuth(text, stored);
@@ -235,6 +234,7 @@ void DialogueBuilder::startAuth(std::string_view text, std::string& stored)
 	std::string mechanism(arguments.substr(0, space));
 	std::transform(mechanism.begin(), mechanism.end(), mechanism.begin(), [](unsigned char c) { return std::toupper(c); });
 	_auth = Auth{false, mechanism, 0, {}};
+	_hiddenAuth.clear();  // announced, but the command itself was shown
 	if (!_options.rewrite || space == std::string_view::npos || arguments.substr(space + 1) == "=") return;
 	stored = std::string(text.substr(0, 5 + space + 1)) + payloadPlaceholder(arguments.substr(space + 1));
 	++_auth.payloads;
@@ -288,10 +288,7 @@ void DialogueBuilder::server(ServerLine line, std::optional<double> atMs)
 
 void DialogueBuilder::finishReply(const smtp::Reply& reply)
 {
-	Step step;
-	step.kind = StepKind::Reply;
-	step.line = _pending.front().line;
-	step.atMs = _pendingAt;
+	Step& step = addStep(StepKind::Reply, _pending.front().line, _pendingAt);
 	step.reply = std::move(_pending);
 	_pending.clear();
 	if (_options.rewrite)
@@ -305,9 +302,11 @@ void DialogueBuilder::finishReply(const smtp::Reply& reply)
 	_greeted = true;
 	bool authContinues = reply.code == 334 && step.verb == "AUTH";
 	if (authContinues) _auth.prompt = decodedOrNothing(reply.text()).value_or("");
+	// A challenge (CRAM-MD5, ...) changes each time; LOGIN's prompts and PLAIN's empty 334 do not.
+	bool challenge = authContinues && _auth.mechanism != "LOGIN" && _auth.mechanism != "PLAIN";
+	if (challenge && _options.rewrite && step.reply[0].rule == MatchRule::Default) step.reply[0].text = "334 {{any}}";
 	_auth.payloadNext = authContinues;
 	if (reply.code == 354 && step.verb == "DATA") _message = {true, step.line, 0};
-	_transcript.steps.push_back(std::move(step));
 }
 
 std::string DialogueBuilder::rewrittenServerText(const std::string& text) const

@@ -56,6 +56,8 @@ public:
 
 	// Throws ImportError for a reply or message text left open at the end.
 	Transcript finish();
+	// What was built so far, unchecked: for a recording cut short.
+	Transcript takeUnfinished() { return std::move(_transcript); }
 	const std::vector<Diagnostic>& notes() const { return _notes; }
 
 	// A line that starts with an SMTP verb (any case): "mail from:<x>", "QUIT".
@@ -83,6 +85,7 @@ private:
 		std::string prompt;  // the decoded text of the last 334
 	};
 
+	Step& addStep(StepKind kind, std::size_t line, std::optional<double> atMs);
 	void addClientStep(std::string text, std::string verb, bool messageText, std::size_t line, std::optional<double> atMs);
 	void addMessageLine(std::string_view text, std::size_t line, std::optional<double> atMs);
 	void addPayload(std::optional<std::string_view> text, std::size_t line, std::optional<double> atMs);

@@ -4,11 +4,40 @@ namespace smtpx::replay {
 
 namespace {
 
+// Messages quote the lines at fault, which may hold anything a paste can: control bytes (ESC
+// sequences would drive the terminal) show as \xHH, as do C1 controls in UTF-8 (U+0080-U+009F).
+std::string printable(std::string_view text)
+{
+	static const char* hex = "0123456789abcdef";
+	std::string out;
+	for (std::size_t i = 0; i < text.size(); ++i)
+	{
+		const unsigned char c = static_cast<unsigned char>(text[i]);
+		const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xA0 &&
+			static_cast<unsigned char>(text[i + 1]) >= 0x80;
+		if ((c >= 0x20 && c != 0x7f) && !c1)
+		{
+			out += static_cast<char>(c);
+			continue;
+		}
+		for (std::size_t k = i; k <= (c1 ? i + 1 : i); ++k)
+		{
+			const unsigned char b = static_cast<unsigned char>(text[k]);
+			out += "\\x";
+			out += hex[b >> 4];
+			out += hex[b & 15];
+		}
+		if (c1) ++i;
+	}
+	return out;
+}
+
 std::string located(const std::string& file, const Diagnostic& problem)
 {
 	std::string where = file;
 	if (problem.line) where += (where.empty() ? "line " : ":") + std::to_string(problem.line);
-	return where.empty() ? problem.message : where + ": " + problem.message;
+	std::string message = printable(problem.message);
+	return where.empty() ? message : where + ": " + message;
 }
 
 std::string joined(const std::string& file, const std::vector<Diagnostic>& problems)

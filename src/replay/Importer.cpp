@@ -11,6 +11,7 @@
 #include <Poco/Exception.h>
 #include <Poco/RegularExpression.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -170,7 +171,7 @@ ImportResult importText(std::string_view text, const ImportOptions& options)
 	DialogueBuilder builder({format != Format::Canonical});
 	read(format, lines, builder, options);
 	ImportResult result{builder.finish(), format, builder.notes()};
-	if (result.transcript.meta("source").empty())
+	if (format != Format::Canonical && result.transcript.meta("source").empty())
 		result.transcript.metadata.insert(result.transcript.metadata.begin(), {"source", std::string(formatName(format))});
 	checkMetadata(result.transcript);
 	checkTemplates(result.transcript);
@@ -186,7 +187,8 @@ ImportResult importText(std::string_view text, const ImportOptions& options)
 ImportResult importFile(const std::string& path, const ImportOptions& options)
 {
 	std::ifstream in(path, std::ios::binary);
-	if (!in) throw ImportError(0, "cannot read " + path);
+	// A directory opens as a stream that reads nothing: it must not import as an empty dialogue.
+	if (!in || std::filesystem::is_directory(path)) throw ImportError(0, "cannot read " + path);
 	std::ostringstream text;
 	text << in.rdbuf();
 	return importText(text.str(), options);

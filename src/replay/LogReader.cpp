@@ -5,6 +5,7 @@
 #include <Poco/RegularExpression.h>
 
 #include <array>
+#include <cstdio>
 #include <set>
 
 namespace smtpx::replay {
@@ -141,6 +142,20 @@ void readInfo(const Entry& entry, DialogueBuilder& builder)
 	builder.remark(StepKind::Info, entry.text, entry.number, entry.atMs);
 }
 
+// One session's clock only goes forward: when it goes back, the lines of several sessions are
+// interleaved without labels, and taking them as one dialogue would be a guess.
+void checkClock(const Entry& entry, std::optional<double>& last)
+{
+	if (!entry.atMs) return;
+	if (last && *entry.atMs + 0.05 < *last)
+	{
+		char text[128];
+		std::snprintf(text, sizeof text, "the time stamps go back (from %.1f to %.1f ms): ", *last, *entry.atMs);
+		throw ImportError(entry.number, std::string(text) + "the lines of several sessions are mixed without session labels");
+	}
+	last = entry.atMs;
+}
+
 void feed(const Entry& entry, DialogueBuilder& builder, LogStyle style)
 {
 	if ((entry.side == Side::Client || entry.side == Side::Server) && entry.tls && !builder.inTls())
@@ -177,8 +192,13 @@ void readLog(const std::vector<std::string>& lines, DialogueBuilder& builder, Lo
 		return problem.empty() ? std::nullopt : std::optional<std::string>(problem);
 	});
 	std::string chosen = chooseSession(entries, session);
+	std::optional<double> last;
 	for (const auto& entry : entries)
-		if (entry.label == chosen || entry.label.empty()) feed(entry, builder, style);
+	{
+		if (entry.label != chosen && !entry.label.empty()) continue;
+		checkClock(entry, last);
+		feed(entry, builder, style);
+	}
 }
 
 } // namespace smtpx::replay

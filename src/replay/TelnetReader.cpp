@@ -129,50 +129,76 @@ std::size_t lineAfterLastDot(const std::vector<std::string>& lines)
 	return last == lines.rend() ? 0 : static_cast<std::size_t>(lines.rend() - last) + 1;
 }
 
-} // namespace
-
-void readTelnet(const std::vector<std::string>& lines, DialogueBuilder& builder)
+// Reads a paste line by line; what it knows of the lines before decides what the next one is.
+class TelnetPaste
 {
-	const std::size_t afterLastDot = lineAfterLastDot(lines);
-	bool doubleSpaced = false;   // blank lines between a command and its reply: the paste is spaced out
-	bool afterCommand = false;
-	readEachLine(lines, [&](std::size_t number, const std::string& line) -> std::optional<std::string> {
-		if (builder.inMessageText())
+public:
+	TelnetPaste(const std::vector<std::string>& lines, DialogueBuilder& builder):
+		_builder(builder), _afterLastDot(lineAfterLastDot(lines))
+	{
+	}
+
+	std::optional<std::string> read(std::size_t number, const std::string& line)
+	{
+		if (_builder.inMessageText())
 		{
-			if (looksLikeReply(line) && number >= afterLastDot)
-				builder.server({MatchRule::Default, line, number});
-			else if (line.empty() && doubleSpaced && builder.messageTextEmpty())
-				builder.note(number, "a blank line right after the 354 in a paste with blank lines between its steps: left out");
-			else
-				builder.client(line, number);
+			readMessageLine(number, line);
 			return std::nullopt;
 		}
 		if (line.empty())
 		{
-			doubleSpaced = doubleSpaced || afterCommand;
+			_doubleSpaced = _doubleSpaced || _afterCommand;
 			return std::nullopt;
 		}
-		if (readNoise(line, number, builder)) return std::nullopt;
+		if (readNoise(line, number, _builder)) return std::nullopt;
 		if (line.starts_with("# "))
 		{
-			builder.remark(StepKind::Note, line.substr(2), number);
+			_builder.remark(StepKind::Note, line.substr(2), number);
 			return std::nullopt;
 		}
-		afterCommand = false;
+		return readDialogueLine(number, line);
+	}
+
+private:
+	void readMessageLine(std::size_t number, const std::string& line)
+	{
+		if (looksLikeReply(line) && number >= _afterLastDot)
+			_builder.server({MatchRule::Default, line, number});  // the paste lacks the "."
+		else if (line.empty() && _doubleSpaced && _builder.messageTextEmpty())
+			_builder.note(number, "a blank line right after the 354 in a paste with blank lines between its steps: left out");
+		else
+			_builder.client(line, number);
+	}
+
+	std::optional<std::string> readDialogueLine(std::size_t number, const std::string& line)
+	{
+		_afterCommand = false;
 		if (looksLikeReply(line))
 		{
-			builder.server({MatchRule::Default, line, number});
+			_builder.server({MatchRule::Default, line, number});
 			return std::nullopt;
 		}
-		if (builder.expectsAuthPayload() || builder.awaitsDataReply() || DialogueBuilder::isCommand(line))
-		{
-			afterCommand = !builder.expectsAuthPayload() && !builder.awaitsDataReply();
-			builder.client(line, number);
-			return std::nullopt;
-		}
-		return "neither a server reply, an SMTP command nor telnet's own output: \"" + line +
-			"\" (delete the line, or start it with \"# \" to keep it as a comment)";
-	});
+		bool payloadOrText = _builder.expectsAuthPayload() || _builder.awaitsDataReply();
+		if (!payloadOrText && !DialogueBuilder::isCommand(line))
+			return "neither a server reply, an SMTP command nor telnet's own output: \"" + line +
+				"\" (delete the line, or start it with \"# \" to keep it as a comment)";
+		_afterCommand = !payloadOrText;
+		_builder.client(line, number);
+		return std::nullopt;
+	}
+
+	DialogueBuilder& _builder;
+	const std::size_t _afterLastDot;
+	bool _doubleSpaced = false;  // blank lines between a command and its reply: the paste is spaced out
+	bool _afterCommand = false;
+};
+
+} // namespace
+
+void readTelnet(const std::vector<std::string>& lines, DialogueBuilder& builder)
+{
+	TelnetPaste paste(lines, builder);
+	readEachLine(lines, [&](std::size_t number, const std::string& line) { return paste.read(number, line); });
 }
 
 } // namespace smtpx::replay

@@ -107,7 +107,7 @@ std::vector<std::string> splitArguments(const std::string& argument)
 }
 
 // The placeholders a client line may hold.
-enum class ClientKind { Capture, Secret, Secret64, AuthPlain, CramMd5 };
+enum class ClientKind { Capture, Secret, Secret64, AuthPlain, CramMd5, Anything };
 
 struct ClientPlaceholder
 {
@@ -121,8 +121,7 @@ ClientPlaceholder classifyClientPart(const TemplatePart& part)
 	{
 		if (part.text == "secret" || part.text == "auth-plain" || part.text == "cram-md5")
 			throw std::invalid_argument(braced(part) + ": needs the names of its secrets after ':'");
-		if (kBuiltins.count(part.text))
-			throw std::invalid_argument(braced(part) + " only matches server text; capture a value with {{NAME:REGEX}} to send it");
+		if (kBuiltins.count(part.text)) return {ClientKind::Anything, {part.text}};
 		return {ClientKind::Capture, {part.text}};
 	}
 	std::vector<std::string> args = splitArguments(part.argument);
@@ -181,6 +180,9 @@ std::string clientValue(const ClientValues& values, const ClientPlaceholder& pla
 			std::string(1, '\0') + secretValue(values, placeholder.names[1]));
 	case ClientKind::CramMd5:
 		return cramMd5Response(values, placeholder);
+	case ClientKind::Anything:
+		throw std::invalid_argument("{{" + placeholder.names[0] + "}} stands for what a client may send (smtpx "
+			"serve-transcript); a replay has nothing to send for it");
 	}
 	return {};
 }
@@ -352,7 +354,7 @@ ExpandedLine expandClientLine(std::string_view templateText, const ClientValues&
 		}
 		ClientPlaceholder placeholder = classifyClientPart(part);
 		line.text += clientValue(values, placeholder);
-		line.secret = line.secret || placeholder.kind != ClientKind::Capture;
+		line.secret = line.secret || (placeholder.kind != ClientKind::Capture && placeholder.kind != ClientKind::Anything);
 	}
 	return line;
 }
@@ -374,7 +376,8 @@ void addSecretNames(std::string_view templateText, std::set<std::string>& names)
 	{
 		if (!part.placeholder) continue;
 		ClientPlaceholder placeholder = classifyClientPart(part);
-		if (placeholder.kind != ClientKind::Capture) names.insert(placeholder.names.begin(), placeholder.names.end());
+		bool secret = placeholder.kind != ClientKind::Capture && placeholder.kind != ClientKind::Anything;
+		if (secret) names.insert(placeholder.names.begin(), placeholder.names.end());
 	}
 }
 

@@ -3,7 +3,8 @@
 //   {{NAME:REGEX}} matches REGEX and captures it as NAME; {{NAME}} is what NAME captured.
 //   Client lines, filled in when sent: {{NAME}} (a capture), {{secret:NAME}},
 //   {{secret:NAME:base64}}, {{auth-plain:USER:PASS}} and {{cram-md5:USER:PASS}} (USER and PASS
-//   name secrets; CRAM-MD5 answers the challenge of the last 334 reply).
+//   name secrets; CRAM-MD5 answers the challenge of the last 334 reply). When smtpx plays the
+//   server, any placeholder in a client line matches any text (so "C: EHLO {{any}}").
 //   "\{{" stands for a literal "{{".
 #pragma once
 

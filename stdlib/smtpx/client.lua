@@ -551,7 +551,8 @@ local function send_pipelined(self, spec, mail_opts, chunking)
   for _, to in ipairs(spec.to) do
     in_phase(self, "rcpt", function() record_recipient(self, to, self:read_reply()) end)
   end
-  local data_reply = not chunking and in_phase(self, "data", Client.read_reply)
+  -- Through self, so a caller that wraps read_reply on its client object (a deadline) is obeyed.
+  local data_reply = not chunking and in_phase(self, "data", function() return self:read_reply() end)
   local deliverable = mail_reply.code == 250 and #self.transaction.accepted > 0
   if data_reply and data_reply.code == 354 and not deliverable then
     -- RFC 2920 section 3.1: DATA was taken though nothing can be delivered: send an empty one.

@@ -19,7 +19,8 @@ function(smtpx_fuzz_target name)
   add_executable(${target} ${SMTPX_FUZZ_DIR}/${target}.cpp ${ARGN})
   target_include_directories(${target} PRIVATE ${SMTPX_SRC} ${SMTPX_FUZZ_DIR})
   if(SMTPX_FUZZ)
-    target_compile_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g)
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+      -fno-omit-frame-pointer -g)
     target_link_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined)
   else()
     target_sources(${target} PRIVATE ${SMTPX_FUZZ_DIR}/FuzzMain.cpp)
@@ -34,3 +35,10 @@ endfunction()
 smtpx_fuzz_target(reply_parser ${SMTPX_SRC}/smtp/ReplyParser.cpp ${SMTPX_SRC}/smtp/Reply.cpp)
 smtpx_fuzz_target(line_reader ${SMTPX_SRC}/net/LineReader.cpp)
 smtpx_fuzz_target(data_encoder ${SMTPX_SRC}/smtp/DataEncoder.cpp)
+smtpx_fuzz_target(transcript_import
+  ${SMTPX_SRC}/replay/Importer.cpp ${SMTPX_SRC}/replay/CanonicalReader.cpp ${SMTPX_SRC}/replay/CanonicalWriter.cpp
+  ${SMTPX_SRC}/replay/DialogueBuilder.cpp ${SMTPX_SRC}/replay/LogReader.cpp ${SMTPX_SRC}/replay/TelnetReader.cpp
+  ${SMTPX_SRC}/replay/ReplyMatcher.cpp ${SMTPX_SRC}/replay/Syntax.cpp ${SMTPX_SRC}/replay/Template.cpp
+  ${SMTPX_SRC}/replay/Transcript.cpp ${SMTPX_SRC}/replay/ImportError.cpp
+  ${SMTPX_SRC}/smtp/ReplyParser.cpp ${SMTPX_SRC}/smtp/Reply.cpp ${SMTPX_SRC}/smtp/ReplySpec.cpp ${SMTPX_SRC}/lua/Codec.cpp)
+target_link_libraries(fuzz_transcript_import PRIVATE Poco::Foundation Poco::Net Poco::Crypto)

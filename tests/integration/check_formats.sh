@@ -9,6 +9,22 @@
 POSTFIX=$TEST_HOST:$POSTFIX_PORT
 EXIM=$TEST_HOST:$EXIM_PORT
 
+# --- the readers themselves refuse what they must (else the checks below could not fail).
+refuse() {
+  local parser=$1 text=$2
+  shift 2
+  if printf '%b' "$text" | python3 "$parser" "$@" >/dev/null 2>&1; then fail "$(basename "$parser") took: $text"; fi
+}
+for bad in 'a 1\n' '# TYPE a gauge\na 1\n# TYPE a gauge\n' '# TYPE a gauge\na{x="1",x="2"} 1\n' \
+  '# TYPE a gauge\na{x="\\t"} 1\n' '# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\na 2\n' '# TYPE a gauge\na one\n' \
+  '# TYPE a counter\na 1\n' '# TYPE a gauge\na 1' '# TYPE a gauge\na{__x="1"} 1\n' '# TYPE a gauge\na 1\na 2\n'; do
+  refuse "$CHECK_PARSE_PROM" "$bad"
+done
+for bad in "SMTP OK - x | 'a'=1s;;;0\n:1" "SMTP OK - x | a b=1s\n:0" "SMTP OK - x | 'a'=1sec\n:0" \
+  "SMTP OK - x | 'a'=1s;10:5\n:0" "SMTP OK - x | 'a'=1s 'a'=2s\n:0" "SMTP FINE - x\n:0" "SMTP OK - x | 'a'=Us\n:0"; do
+  refuse "$CHECK_PARSE_NAGIOS" "${bad%:*}" "${bad##*:}"
+done
+
 # --- one server: no target label; every phase timed; the last reply is QUIT's 221.
 assert_exit 0 "$SMTPX" check -H "$POSTFIX" --stop-after rcpt --to probe@example.com --format prometheus
 prom_parse "$LAST_STDOUT"

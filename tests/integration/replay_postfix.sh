@@ -9,7 +9,7 @@ source "$(dirname "$0")/../harness/lib.sh"
 fixtures=$SMTPX_ROOT/tests/fixtures/transcripts
 server=127.0.0.1:$POSTFIX_PORT
 secrets=(--set "user=$TEST_USER" --set "password=$TEST_PASS")
-clear_mail "$POSTFIX_MAILDIR_ROOT"
+for rcpt in rcpt1@example.com rcpt3@testbed.local; do rm -rf "$(mail_dir postfix "$rcpt")"; done
 
 # The shared pastes and logs, by reply code. rcpt2@example.net is relayed nowhere by the harness.
 for file in "$fixtures"/postfix-*.txt; do
@@ -32,6 +32,15 @@ SMTPX_SECRET_USER=$TEST_USER SMTPX_SECRET_PASSWORD=$TEST_PASS \
 # and a clear error naming the missing one, with the documented divergence-free exit (script error)
 assert_exit 3 "$SMTPX" replay "$fixtures/postfix-auth-login.swaks.txt" --server "$server" --set "user=$TEST_USER"
 assert_contains "$LAST_STDOUT" "no value for the secret 'password': give it with --set password=VALUE or in the environment as SMTPX_SECRET_PASSWORD"
+
+# smtpx's own live transcript (--transcript), credentials hidden as ****, replays as text.
+assert_exit 0 "$SMTPX" run send_auth_login --server "$server" --set "user=$TEST_USER" --set "password=$TEST_PASS" \
+  --set to=rcpt1@example.com --transcript "$TEST_TMP/own.log"
+assert_contains "$TEST_TMP/own.log" ' -> ****'
+assert_exit 0 "$SMTPX" import "$TEST_TMP/own.log"
+assert_contains "$LAST_STDOUT" 'C: {{secret:password:base64}}'
+assert_exit 0 "$SMTPX" replay "$TEST_TMP/own.log" "${secrets[@]}" --match text
+assert_contains "$LAST_STDOUT" "PASS  $TEST_TMP/own.log"
 
 # Text and placeholders: the versions made ready for the harness.
 assert_exit 0 "$SMTPX" replay "$fixtures/harness" --server "$server" "${secrets[@]}" \

@@ -19,6 +19,7 @@ for port in "$EXIM_PORT" "$AIOSMTPD_PORT"; do
 done
 
 # A tutorial from the web: its recipient rewritten to one the harness takes.
+rm -rf "$(mail_dir postfix tutorial@example.com)"
 assert_exit 0 "$SMTPX" replay "$fixtures/tutorial-en.telnet.txt" --server "127.0.0.1:$POSTFIX_PORT" \
   --rewrite mail@destinationdomain.ext=tutorial@example.com
 wait_for_mail "$(mail_dir postfix tutorial@example.com)" 20 >/dev/null

@@ -130,7 +130,8 @@ done
 # The password typed at a prompt on a terminal (a pty here), with echo off.
 python3 - "$SMTPX" "127.0.0.1:$AIOSMTPD_PORT" "$TEST_USER" "$TEST_PASS" "$RUN-prompt@example.com" \
   >"$TEST_TMP/prompt.out" <<'PY' || fail "prompted send failed: $(cat "$TEST_TMP/prompt.out")"
-import os, pty, sys
+import os, pty, signal, sys
+signal.alarm(60)  # never hang the test run: a lost prompt or answer fails it
 smtpx, target, user, password, to = sys.argv[1:6]
 pid, fd = pty.fork()
 if pid == 0:

@@ -173,6 +173,7 @@ TEST_CASE("AUTH payloads become secret placeholders and never reach the canonica
 	Transcript cram = importText("220 x\nAUTH CRAM-MD5\n334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\n"
 		"dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\n235 ok\n", {}).transcript;
 	CHECK(stepsOf(cram, StepKind::Client)[1]->text == "{{cram-md5:user:password}}");
+	CHECK(stepsOf(cram, StepKind::Reply)[1]->reply[0].text == "334 {{any}}");  // the challenge changes every time
 }
 
 TEST_CASE("Parts of replies that change between runs become placeholders", "[transcript][import]")
@@ -307,6 +308,19 @@ TEST_CASE("smtpx transcripts: time stamps, labels, hidden AUTH lines, escapes", 
 	auto replies = stepsOf(a.transcript, StepKind::Reply);
 	CHECK(replies.back()->reply[0].text == "235 2.7.0 ok\x07");
 	CHECK(stepsOf(a.transcript, StepKind::Error).empty());
+}
+
+TEST_CASE("smtpx transcripts of several sessions without labels are refused, not guessed", "[transcript][import]")
+{
+	std::string log =
+		"[    0.0ms] === Trying 127.0.0.1:12525...\n"
+		"[    0.0ms] === Trying 127.0.0.1:12526...\n"
+		"[    1.0ms] <-  220 exim ESMTP\n"
+		"[    3.1ms] <-  220 postfix ESMTP\n"
+		"[    1.1ms]  -> EHLO localhost\n";
+	ImportError e = importErrorOf([&] { importText(log, {}); });
+	CHECK(problemLines(e) == std::vector<std::size_t>{5});
+	CHECK(e.problems()[0].message.find("several sessions") != std::string::npos);
 }
 
 TEST_CASE("The canonical form reads back to the same transcript", "[transcript][import][canonical]")

@@ -169,8 +169,15 @@ TEST_CASE("Client lines: captures, secrets and SASL responses", "[transcript][te
 		CHECK(std::string(e.what()).find("SMTPX_SECRET_MISSING") != std::string::npos);
 	}
 	CHECK_THROWS_AS(expandClientLine("{{nothing}}", values), std::invalid_argument);
-	CHECK_THROWS_AS(checkClientTemplate("{{queue_id}}", {}), std::invalid_argument);
+	CHECK_NOTHROW(checkClientTemplate("EHLO {{any}}", {}));
+	CHECK_THROWS_AS(expandClientLine("EHLO {{any}}", values), std::invalid_argument);
 	CHECK_THROWS_AS(checkClientTemplate("{{secret:a:b:c}}", {}), std::invalid_argument);
 	CHECK_NOTHROW(checkClientTemplate("{{qid}}", {"qid"}));
 	CHECK(secretVariable("auth-plain") == "SMTPX_SECRET_AUTH_PLAIN");
+	CHECK(ClientPattern("EHLO {{any}}", true).matches("ehlo vm"));
+	CHECK_FALSE(ClientPattern("EHLO {{any}}", false).matches("ehlo vm"));
+	CHECK(ClientPattern("{{secret:user:base64}}", false).matches("dGVzdHVzZXI="));
+	CHECK(renderServerLine("250 Ok: queued as {{queue_id}} at {{date}} for [{{ip}}]{{any}}", {"ABC", "Tue, 1 Jan", "::1"}) ==
+		"250 Ok: queued as ABC at Tue, 1 Jan for [::1]");
+	CHECK_THROWS_AS(renderServerLine("250 {{id:[0-9]+}}", {}), std::invalid_argument);
 }

@@ -2,6 +2,7 @@
 #include "lua/LuaHeaders.h"
 #include "replay/Importer.h"
 #include "replay/LuaWriter.h"
+#include "replay/RecordingProxy.h"
 #include "replay/TestReport.h"
 
 #include <catch2/catch.hpp>
@@ -101,4 +102,12 @@ TEST_CASE("JUnit XML and TAP name each transcript and why it failed", "[transcri
 	CHECK(report.starts_with("TAP version 13\n1..2\nok 1 - plain.txt\nnot ok 2 - bad <one>.txt\n"));
 	CHECK(contains(report, "  exit: 30\n  message: |\n    step 7"));
 	CHECK(contains(report, "\n    second\n  ...\n"));
+}
+
+TEST_CASE("smtpx record names one file per session", "[transcript][record]")
+{
+	CHECK(RecordingProxy::outFile("/tmp/x/rec.smtpx", 1) == "/tmp/x/rec.smtpx");
+	CHECK(RecordingProxy::outFile("/tmp/x/rec.smtpx", 2) == "/tmp/x/rec-2.smtpx");
+	CHECK(RecordingProxy::outFile("/tmp/x/rec", 3) == "/tmp/x/rec-3");
+	CHECK(RecordingProxy::outFile("/tmp/x/", 4) == "/tmp/x/session-4.smtpx");
 }

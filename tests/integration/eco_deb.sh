@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Packaging: `cpack` in the build directory makes a .deb whose Depends (from dpkg-shlibdeps)
+# names the Lua and POCO libraries; unpacked with dpkg -x (never installed: the machine stays as
+# it was) its smtpx runs and finds its scripts in the tree it was unpacked to, and it carries the
+# man page and the bash completion.
+set -euo pipefail
+source "$(dirname "$0")/../harness/lib.sh"
+
+command -v cpack >/dev/null || fail "no cpack (package cmake)"
+command -v dpkg-shlibdeps >/dev/null || fail "no dpkg-shlibdeps (package dpkg-dev; .ci/setup.sh installs it)"
+build_dir=$(cd "$(dirname "$SMTPX")" && pwd)
+[[ -f $build_dir/CPackConfig.cmake ]] || fail "no CPackConfig.cmake in $build_dir"
+
+# The package goes to a scratch directory, so the build directory keeps no .deb.
+assert_exit 0 cpack --config "$build_dir/CPackConfig.cmake" -G DEB -B "$TEST_TMP/pkg"
+mapfile -t debs < <(find "$TEST_TMP/pkg" -maxdepth 1 -name 'smtpx_*.deb')
+((${#debs[@]} == 1)) || fail "expected one smtpx_*.deb, found: ${debs[*]:-none}"
+deb=${debs[0]}
+
+assert_eq smtpx "$(dpkg-deb -f "$deb" Package)" "Package"
+version=$("$SMTPX" --version)
+assert_eq "${version#smtpx }" "$(dpkg-deb -f "$deb" Version)" "Version"
+depends=$(dpkg-deb -f "$deb" Depends)
+[[ $depends == *liblua5.4* ]] || fail "Depends does not name liblua5.4: $depends"
+[[ $depends == *libpoco* ]] || fail "Depends does not name libpoco: $depends"
+[[ -n $(dpkg-deb -f "$deb" Maintainer) ]] || fail "no Maintainer"
+[[ -n $(dpkg-deb -f "$deb" Description) ]] || fail "no Description"
+
+root=$TEST_TMP/root
+dpkg -x "$deb" "$root"
+for file in usr/bin/smtpx usr/share/man/man1/smtpx.1 usr/share/bash-completion/completions/smtpx \
+            usr/share/smtpx/scripts/send_plain.lua usr/share/smtpx/stdlib/smtpx/client.lua \
+            usr/share/smtpx/stdlib/smtpx/meta/smtpx.lua; do
+  [[ -f $root/$file ]] || fail "the package lacks /$file"
+done
+assert_eq "$version" "$("$root/usr/bin/smtpx" --version)" "the unpacked smtpx --version"
+# The unpacked binary must find share/smtpx beside its bin/, not the source tree it was built
+# from: a script only the unpacked tree has shows in its list.
+printf -- '--- eco_unpacked: only in the unpacked package.\nreturn 0\n' > "$root/usr/share/smtpx/scripts/eco_unpacked.lua"
+list=$(cd / && env -u SMTPX_PATH "$root/usr/bin/smtpx" list)
+[[ $list == *send_plain* ]] || fail "the unpacked smtpx list shows no send_plain: $list"
+[[ $list == *eco_unpacked* ]] || fail "the unpacked smtpx does not read its own share/smtpx: $list"
+help=$(cd / && "$root/usr/bin/smtpx" help send_plain)
+[[ $help == *Options* ]] || fail "the unpacked smtpx help send_plain: $help"
