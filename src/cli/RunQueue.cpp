@@ -32,8 +32,9 @@ void RunQueue::startNext()
 	const std::string& server = _targets[_started++];
 	lua::ScriptParams params = _params;
 	if (!server.empty()) params.emplace("server", server);
-	std::string label = _targets.size() > 1 ? server : "";
-	_engine.startScript(_scriptPath, params, server, label);
+	// The transcript shows labels only when the whole command has several servers (which may be
+	// spread over threads, each with a share of one).
+	_engine.startScript(_scriptPath, params, server, server);
 }
 
 } // namespace smtpx::cli
