@@ -7,11 +7,11 @@
 
 #include <array>
 #include <cerrno>
-#include <sys/resource.h>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+
+#include <sys/resource.h>
 
 namespace smtpx::net {
 
