@@ -29,7 +29,8 @@ log() { printf '[fuzz] %s\n' "$*" >&2; }
 command -v clang++ >/dev/null || { log "clang++ is missing: run .ci/setup.sh"; exit 1; }
 cmake -S "$REPO_ROOT" -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DSMTPX_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$FUZZ_BUILD_DIR" -j2 "${targets[@]/#/tests/fuzz_}" >/dev/null
+ninja -C "$FUZZ_BUILD_DIR" -j2 "${targets[@]/#/tests/fuzz_}" >"$FUZZ_BUILD_DIR/build.log" ||
+  { tail -n 40 "$FUZZ_BUILD_DIR/build.log" >&2; exit 1; }
 
 # run_target NAME: one libFuzzer run; its log in $FUZZ_BUILD_DIR/logs/NAME.log.
 run_target() {

@@ -21,7 +21,7 @@ REPORTS=$BUILD_DIR/sanitizer
 log() { printf '[sanitize] %s\n' "$*" >&2; }
 
 cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DSMTPX_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$BUILD_DIR" -j2 >/dev/null
+ninja -C "$BUILD_DIR" -j2 >"$BUILD_DIR/build.log" || { tail -n 40 "$BUILD_DIR/build.log" >&2; exit 1; }
 
 rm -rf "$REPORTS"
 mkdir -p "$REPORTS"

@@ -131,25 +131,64 @@ TEST_CASE("perfdatum: label, value with unit, warn, crit, min", "[nagios][perfda
 	CHECK(NagiosReport::quoteLabel("a b=c") == "'a b=c'");
 }
 
-TEST_CASE("A script's returned table reaches C++ as data", "[nagios][check-result]")
+// Runs a script that returns something and gives its run's result.
+struct ReturningScript
 {
 	std::ostringstream console;
-	report::Transcript transcript(console, {});
+	report::Transcript transcript{console, {}};
 	net::EventLoop loop;
-	lua::EngineSettings settings;
-	settings.stdlibDir = SMTPX_SOURCE_DIR "/stdlib";
-	settings.moduleDirs = {settings.stdlibDir};
-	lua::Engine engine(loop, transcript, settings);
-	std::string path = "/tmp/smtpx-unit-check-result.lua";
-	std::ofstream(path) << R"(
+	lua::Engine engine{loop, transcript, settings()};
+
+	static lua::EngineSettings settings()
+	{
+		lua::EngineSettings s;
+		s.stdlibDir = SMTPX_SOURCE_DIR "/stdlib";
+		s.moduleDirs = {s.stdlibDir};
+		return s;
+	}
+
+	const lua::RunResult& run(const std::string& code)
+	{
+		std::string path = "/tmp/smtpx-unit-check-result.lua";
+		std::ofstream(path) << code;
+		engine.startScript(path, {}, "", "");
+		engine.run();
+		return engine.results().back();
+	}
+};
+
+TEST_CASE("A returned table becomes data: lists, records, nesting; a cycle is an error", "[nagios][check-result]")
+{
+	ReturningScript script;
+	const auto& mixed = script.run(R"(return { list = {1, 2.5, "x", true}, record = { [7] = "seven", key = {} }, f = print })");
+	REQUIRE(mixed.error.empty());
+	auto object = mixed.value.extract<Poco::JSON::Object::Ptr>();
+	auto list = object->getArray("list");
+	REQUIRE(list->size() == 4);
+	CHECK(list->get(0).extract<Poco::Int64>() == 1);
+	CHECK(list->get(1).extract<double>() == 2.5);
+	CHECK(list->get(2).extract<std::string>() == "x");
+	CHECK(list->get(3).extract<bool>());
+	auto record = object->getObject("record");
+	CHECK(record->get("7").extract<std::string>() == "seven");
+	CHECK(record->getObject("key")->size() == 0);
+	CHECK(object->get("f").extract<std::string>() == "function");
+
+	const auto& cyclic = script.run("local t = {} t.self = t return t");
+	CHECK(cyclic.exitCode == 3);
+	CHECK_THAT(cyclic.error, Catch::Contains("nests deeper than 32 levels"));
+	CHECK(cyclic.value.isEmpty());
+}
+
+TEST_CASE("A script's returned table reaches C++ as data", "[nagios][check-result]")
+{
+	ReturningScript script;
+	const auto& run = script.run(R"(
 		return { planned = {"dns", "connect", "banner"}, total_seconds = 0.5,
 		         phases = { {name = "dns", seconds = 0.25}, {name = "connect", seconds = 0.25} },
 		         failed_step = "banner", error_kind = "expect", reason = "554 go away",
 		         last_reply = { code = 554, enhanced = "5.7.1", lines = {"554 5.7.1 go away"} },
-		         capabilities = {}, tls = { version = "TLSv1.3", days_left = 12 } })";
-	engine.startScript(path, {}, "", "");
-	engine.run();
-	const auto& run = engine.results().back();
+		         capabilities = {}, tls = { version = "TLSv1.3", days_left = 12 } })");
 	REQUIRE(run.error.empty());
 	CHECK(run.exitCode == 0);
 
