@@ -2,8 +2,8 @@
 # Builds smtpx with AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer
 # (-DSMTPX_SANITIZE=ON) into $SANITIZE_BUILD_DIR and runs the whole CTest suite with it: the unit
 # tests, the fuzz corpus replays and every integration test against the real servers (which a
-# CTest fixture starts and stops, as in .ci/test.sh). Fails when a test fails or when a sanitizer
-# reported anything, even in a test that expected its command to fail: reports go to files
+# CTest fixture starts and stops, as in .ci/test.sh). Fails when a test fails or when ASan/LSan
+# reported anything, even in a test that expected its command to fail: those reports go to files
 # ($SANITIZE_BUILD_DIR/sanitizer/*) that are printed at the end.
 #
 # Environment:
@@ -25,9 +25,10 @@ ninja -C "$BUILD_DIR" -j2 >"$BUILD_DIR/build.log" || { tail -n 40 "$BUILD_DIR/bu
 
 rm -rf "$REPORTS"
 mkdir -p "$REPORTS"
-# exitcode 86: a sanitizer's report never passes for an exit code a test expects.
+# exitcode 86: a sanitizer's report never passes for an exit code a test expects. ASan and LSan
+# reports also go to files (a test may hide the output); UBSan's go to stderr and end the process.
 export ASAN_OPTIONS="detect_leaks=1:exitcode=86:abort_on_error=0:log_path=$REPORTS/asan:strict_string_checks=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$REPORTS/ubsan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86"
 export LSAN_OPTIONS="exitcode=86"
 # Sanitized binaries are slower, and ASan keeps freed memory in quarantine: the hostile-server
 # tests' bounds on time and memory (tests/harness/hostile_lib.sh) get room for that.

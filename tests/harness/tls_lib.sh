@@ -17,6 +17,8 @@ start_tls_server() {
   local cert=$1 log i
   shift
   log=$TEST_TMP/tls-server-$cert-${#TLS_SERVER_PIDS[@]}.log
+  # Made here: the background job opens it asynchronously, maybe after the first sed below.
+  : >"$log"
   /usr/bin/python3 "$SMTPX_ROOT/tests/harness/tls_server.py" --port 0 \
     --cert "$TLS_CERT_DIR/$cert.pem" --key "$TLS_CERT_DIR/$cert.key" "$@" >"$log" 2>&1 &
   TLS_SERVER_PIDS+=($!)

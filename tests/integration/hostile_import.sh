@@ -47,7 +47,7 @@ assert_contains "$LAST_STDERR" "--from takes telnet, rfc, swaks, smtpx or canoni
 # A big binary file: an error, in bounded time and memory.
 head -c 2000000 /dev/urandom >"$TEST_TMP/random.bin"
 # Every line is named with its escaped text: some 10 times the input in memory at most.
-HOSTILE_RSS_MARGIN_MB=32 run_bounded 31 2 "$SMTPX" import "$TEST_TMP/random.bin"
+HOSTILE_RSS_MARGIN_MB=$((HOSTILE_RSS_MARGIN_MB + 20)) run_bounded 31 2 "$SMTPX" import "$TEST_TMP/random.bin"
 grep -q "random.bin:[0-9]*: " "$LAST_STDERR" || fail "no line-numbered error for a binary file"
 
 # replay and convert stop at the same line.

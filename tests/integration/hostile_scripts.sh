@@ -111,6 +111,6 @@ done
 
 # Lua's own stack limit (a million slots, about 100 MB) ends an endless recursion.
 printf 'local function f() return f() + 1 end\nf()\n' | script recursion
-HOSTILE_RSS_MARGIN_MB=256 run_script 3 0 recursion --busy-limit 10
+HOSTILE_RSS_MARGIN_MB=$((HOSTILE_RSS_MARGIN_MB + 256)) run_script 3 0 recursion --busy-limit 10
 assert_contains "$LAST_STDERR" "stack overflow"
 echo "hostile_scripts: ok"

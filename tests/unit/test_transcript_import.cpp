@@ -224,7 +224,7 @@ TEST_CASE("The Russian tutorial: double spacing, typographic quotes and the miss
 	CHECK(stepsOf(result.transcript, StepKind::Client).back()->text == "quit");
 }
 
-TEST_CASE("--strict turns repairs into errors", "[transcript][import]")
+TEST_CASE("strict mode (--strict) turns repairs into errors", "[transcript][import]")
 {
 	ImportError e = importErrorOf([] { importFixture("tutorial-ru.telnet.txt", {std::nullopt, "", true}); });
 	CHECK(problemLines(e) == std::vector<std::size_t>{17, 23});
