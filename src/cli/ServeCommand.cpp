@@ -42,13 +42,6 @@ sigset_t terminationSignals()
 	return signals;
 }
 
-std::string moduleNames(const ServeConfig& config)
-{
-	std::string names;
-	for (const auto& [name, options] : config.modules()) names += (names.empty() ? "" : ", ") + name;
-	return names;
-}
-
 constexpr const char* kUsage =
 	"usage: smtpx serve [options]\n"
 	"A Prometheus exporter: GET /probe?target=HOST[:PORT]&module=NAME checks the server with the\n"
@@ -103,7 +96,7 @@ int serveCommand(const std::vector<std::string>& args, const DataPaths& paths)
 	Poco::Net::HTTPServer server(new ServeHandlerFactory(config, paths, stats, options.verbose), threads, socket, params);
 	server.start();
 	std::cerr << "smtpx serve: listening on http://" << socket.address().toString() << "/ (modules: "
-		<< moduleNames(config) << ")" << std::endl;
+		<< config.moduleNames() << ")" << std::endl;
 
 	int received = 0;
 	sigwait(&signals, &received);

@@ -100,6 +100,13 @@ ServeConfig ServeConfig::load(const std::string& path)
 	return config;
 }
 
+std::string ServeConfig::moduleNames() const
+{
+	std::string names;
+	for (const auto& [name, options] : _modules) names += (names.empty() ? "" : ", ") + name;
+	return names;
+}
+
 const CheckOptions* ServeConfig::module(const std::string& name) const
 {
 	auto found = _modules.find(name);

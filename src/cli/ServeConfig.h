@@ -25,7 +25,8 @@ public:
 
 	// nullptr for a module the configuration does not have.
 	const CheckOptions* module(const std::string& name) const;
-	const std::map<std::string, CheckOptions>& modules() const { return _modules; }
+	// "auth, banner, default": the module names for messages.
+	std::string moduleNames() const;
 
 private:
 	std::map<std::string, CheckOptions> _modules;

@@ -11,6 +11,7 @@
 #include <Poco/NumberParser.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -39,13 +40,6 @@ std::map<std::string, std::string> queryOf(const std::string& uri)
 	return query;
 }
 
-std::string knownModules(const ServeConfig& config)
-{
-	std::string names;
-	for (const auto& [name, options] : config.modules()) names += (names.empty() ? "" : ", ") + name;
-	return names;
-}
-
 double scrapeTimeout(const Poco::Net::HTTPServerRequest& request)
 {
 	double seconds = 0;
@@ -69,7 +63,7 @@ CheckOptions ServeProbeHandler::optionsFor(const Poco::Net::HTTPServerRequest& r
 	auto module = query.find("module");
 	moduleName = module == query.end() ? "default" : module->second;
 	const CheckOptions* options = _config.module(moduleName);
-	if (!options) throw std::invalid_argument("no module '" + moduleName + "' (modules: " + knownModules(_config) + ")");
+	if (!options) throw std::invalid_argument("no module '" + moduleName + "' (modules: " + _config.moduleNames() + ")");
 	CheckOptions probeOptions = *options;
 	try
 	{

@@ -83,15 +83,13 @@ wait_for_mail() {
   fail "no mail in $dir"
 }
 
-# clear_mail [MAILDIR_ROOT...]: deletes every delivered message and Maildir (default: those of
-# all servers). The roots themselves stay: they belong to the delivering users.
-clear_mail() {
-  local root
-  (($#)) || set -- "$POSTFIX_MAILDIR_ROOT" "$EXIM_MAILDIR_ROOT" "$AIOSMTPD_MAILDIR_ROOT"
-  for root in "$@"; do
-    [[ -d $root ]] && find "$root" -mindepth 1 -delete
-  done
-  return 0
+# clear_mailboxes SERVER ADDRESS...: deletes those addresses' Maildirs on SERVER, and nothing
+# else: tests run in parallel (ctest -j2) against the same servers, so a test clears only the
+# mailboxes it uses itself.
+clear_mailboxes() {
+  local server=$1 address
+  shift
+  for address in "$@"; do rm -rf "$(mail_dir "$server" "$address")"; done
 }
 
 # assert_eq EXPECTED ACTUAL [WHAT]

@@ -16,7 +16,8 @@ swaks_to() {
 
 check_server() {
   local name=$1 port=$2 mailfile
-  clear_mail
+  clear_mailboxes "$name" plain@example.com auth-login@example.com auth-plain@example.com nobody@example.com \
+    one@example.com three@testbed.local
 
   assert_exit 0 swaks_to "$port" --to plain@example.com --header "Subject: plain via $name"
   mailfile=$(wait_for_mail "$(mail_dir "$name" plain@example.com)")
@@ -47,6 +48,7 @@ check_server exim "$EXIM_PORT"
 check_server aiosmtpd "$AIOSMTPD_PORT"
 
 # Postfix also offers CRAM-MD5 (from libsasl2-modules).
+clear_mailboxes postfix cram@example.com
 assert_exit 0 swaks_to "$POSTFIX_PORT" --to cram@example.com \
   --auth CRAM-MD5 --auth-user "$TEST_USER" --auth-password "$TEST_PASS"
 wait_for_mail "$(mail_dir postfix cram@example.com)" >/dev/null
@@ -61,5 +63,5 @@ awk -v e="$elapsed" -v d="$SLOW_BANNER_DELAY" 'BEGIN { exit !(e >= d) }' ||
 assert_contains "$LAST_STDOUT" "221 "
 echo "ok: slow (${elapsed}s)"
 
-clear_mail
+clear_mailboxes postfix cram@example.com
 echo "harness selftest: 5 passed, 0 failed"

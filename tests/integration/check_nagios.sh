@@ -77,7 +77,7 @@ nagios 2 -H "$AIOSMTPD" --auth-user "$TEST_USER" --auth-password wrong
 assert_text_contains "auth: authentication failed"
 
 # --- a message only when asked for: data delivers one to Postfix.
-clear_mail "$POSTFIX_MAILDIR_ROOT"
+clear_mailboxes postfix check@example.com
 nagios 0 -H "$POSTFIX" --stop-after rcpt --to "check@example.com"
 sleep 1
 [[ ! -d $(mail_dir postfix check@example.com)/new ]] || fail "stop-after rcpt delivered a message"

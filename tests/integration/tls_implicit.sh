@@ -10,7 +10,7 @@ SCRIPT=$SMTPX_ROOT/tests/lua/tls_session.lua
 
 implicit_to() {
   local name=$1 port=$2 to="smtps-${1}@example.com" mailfile
-  clear_mail
+  clear_mailboxes "$name" "$to"
   assert_exit 0 "$SMTPX" run "$SCRIPT" --server "localhost:$port" --tls-ca-file "$TLS_CA_FILE" \
     --set mode=implicit --set "to=$to"
   grep -qx "verified=true" "$LAST_STDOUT" || fail "$name: not verified: $(cat "$LAST_STDOUT")"

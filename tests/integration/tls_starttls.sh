@@ -32,7 +32,7 @@ check_facts() {
 
 starttls_to() {
   local name=$1 port=$2 host=$3 to="tls-${1}@example.com" mailfile
-  clear_mail
+  clear_mailboxes "$name" "$to"
   assert_exit 0 "$SMTPX" run "$SCRIPT" --server "$host:$port" --tls-ca-file "$TLS_CA_FILE" --set "to=$to"
   check_facts "$host"
   # Plain before STARTTLS, marked as TLS after it.
