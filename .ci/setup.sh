@@ -33,6 +33,8 @@ PACKAGES=(
   time
   # .ci/fuzz.sh: libFuzzer targets need clang and its runtimes (libFuzzer, ASan, UBSan)
   clang libclang-rt-14-dev
+  # bench/ counts instructions per send+expect with callgrind (its smoke run is a test)
+  valgrind
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }
