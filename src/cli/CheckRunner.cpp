@@ -32,12 +32,8 @@ std::vector<report::CheckResult> runChecks(const CheckOptions& options, const Da
 	std::string scriptPath = paths.scriptsDir() + "/check.lua";
 	if (!std::filesystem::is_regular_file(scriptPath)) throw std::runtime_error("the bundled script " + scriptPath + " is missing");
 
-	lua::EngineSettings settings;
-	// check.lua spreads its time budget over the phases; these only bound the worst case.
-	settings.replyTimeout = options.timeout;
-	settings.connectTimeout = options.timeout;
-	settings.moduleDirs = paths.moduleDirs();
-	settings.stdlibDir = paths.stdlibDir();
+	// check.lua spreads its time budget over the phases; the timeout only bounds the worst case.
+	lua::EngineSettings settings = paths.engineSettings(options.timeout);
 	settings.tls = options.tls;
 
 	net::EventLoop loop;

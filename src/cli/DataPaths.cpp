@@ -71,6 +71,16 @@ std::optional<std::string> DataPaths::findScript(const std::string& nameOrPath) 
 	return std::nullopt;
 }
 
+lua::EngineSettings DataPaths::engineSettings(double timeout) const
+{
+	lua::EngineSettings settings;
+	settings.replyTimeout = timeout;
+	settings.connectTimeout = timeout;
+	settings.moduleDirs = moduleDirs();
+	settings.stdlibDir = _stdlibDir;
+	return settings;
+}
+
 std::vector<std::string> DataPaths::moduleDirs() const
 {
 	std::vector<std::string> dirs = _userDirs;

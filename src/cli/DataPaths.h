@@ -1,6 +1,8 @@
 // DataPaths: where the bundled stdlib/ and scripts/ are, and how a script name is found.
 #pragma once
 
+#include "lua/Engine.h"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,10 @@ public:
 	// A path that exists as given, or a bare name ("send_plain", "send_plain.lua") searched in
 	// SMTPX_PATH and the bundled scripts/.
 	std::optional<std::string> findScript(const std::string& nameOrPath) const;
+
+	// Engine settings every subcommand starts from: module path, stdlib, and `timeout` seconds
+	// for each reply and each connect.
+	lua::EngineSettings engineSettings(double timeout) const;
 
 	// Directories for require(), first wins.
 	std::vector<std::string> moduleDirs() const;

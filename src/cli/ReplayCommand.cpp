@@ -275,18 +275,10 @@ int replayCommand(const std::vector<std::string>& args, const DataPaths& paths)
 	std::vector<Case> cases;
 	for (const auto& file : transcriptFiles(options.inputs)) cases.push_back(prepare(file, options));
 
-	report::Transcript::Options transcriptOptions;
-	transcriptOptions.quiet = options.quiet;
-	transcriptOptions.color = report::Transcript::consoleWantsColor();
-	transcriptOptions.labels = cases.size() > 1;
-	transcriptOptions.filePath = options.transcriptFile;
-	report::Transcript transcript(std::cerr, transcriptOptions);
+	report::Transcript transcript(std::cerr,
+		report::Transcript::Options::forConsole(options.quiet, cases.size() > 1, options.transcriptFile));
 
-	lua::EngineSettings settings;
-	settings.replyTimeout = options.timeout;
-	settings.connectTimeout = options.timeout;
-	settings.moduleDirs = paths.moduleDirs();
-	settings.stdlibDir = paths.stdlibDir();
+	lua::EngineSettings settings = paths.engineSettings(options.timeout);
 	settings.sandbox = true;
 	settings.tls = options.tls;
 

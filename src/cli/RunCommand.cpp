@@ -117,18 +117,10 @@ int runCommand(const RunOptions& options, const DataPaths& paths)
 	auto scriptPath = paths.findScript(options.script);
 	if (!scriptPath) throw UsageError("no script '" + options.script + "' (not a file, nor a bundled script)");
 
-	report::Transcript::Options transcriptOptions;
-	transcriptOptions.quiet = options.quiet;
-	transcriptOptions.color = report::Transcript::consoleWantsColor();
-	transcriptOptions.labels = options.servers.size() > 1;
-	transcriptOptions.filePath = options.transcriptFile;
-	report::Transcript transcript(std::cerr, transcriptOptions);
+	report::Transcript transcript(std::cerr,
+		report::Transcript::Options::forConsole(options.quiet, options.servers.size() > 1, options.transcriptFile));
 
-	lua::EngineSettings settings;
-	settings.replyTimeout = options.timeout;
-	settings.connectTimeout = options.timeout;
-	settings.moduleDirs = paths.moduleDirs();
-	settings.stdlibDir = paths.stdlibDir();
+	lua::EngineSettings settings = paths.engineSettings(options.timeout);
 	settings.sandbox = options.sandbox;
 	settings.tls = options.tls;
 	settings.busyLimit = options.busyLimit;

@@ -90,6 +90,11 @@ Transcript::Transcript(std::ostream& console, Options options):
 	if (!_file) throw std::runtime_error("cannot write transcript file " + _options.filePath);
 }
 
+Transcript::Options Transcript::Options::forConsole(bool quiet, bool labels, std::string filePath)
+{
+	return {quiet, consoleWantsColor(), labels, std::move(filePath)};
+}
+
 bool Transcript::consoleWantsColor()
 {
 	const char* noColor = std::getenv("NO_COLOR");

@@ -24,6 +24,9 @@ public:
 		bool color = false;      // ANSI colours on stderr
 		bool labels = false;     // prefix each line with its session's label (several sessions)
 		std::string filePath;    // also write everything here, never coloured
+
+		// Options for stderr: colour when it is a terminal and NO_COLOR is unset.
+		static Options forConsole(bool quiet, bool labels, std::string filePath);
 	};
 
 	static constexpr std::string_view kSecretMask = "****";
