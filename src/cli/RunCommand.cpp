@@ -39,6 +39,7 @@ const char* runUsage()
 		"  --quiet                print errors only (and, on a terminal, a progress line)\n"
 		"  --sandbox              no os.execute, io.popen, file writes or binary chunks\n"
 		"  --busy-limit SECONDS   longest a script may compute without waiting (10)\n"
+		"  --memory-limit MIB     most memory the scripts' Lua values may take (1024)\n"
 		"  --tls-ca-file FILE     trust the CAs in FILE (PEM) instead of the system's\n"
 		"  --tls-ca-dir DIR       trust the CAs in DIR (hashed, openssl rehash) instead\n"
 		"  --tls-cert FILE        client certificate (PEM)\n"
@@ -69,6 +70,7 @@ RunOptions RunOptions::parse(const std::vector<std::string>& commandLine)
 		else if (arg == "--quiet" || arg == "-q") options.quiet = true;
 		else if (arg == "--sandbox") options.sandbox = true;
 		else if (arg == "--busy-limit") options.busyLimit = list.positiveNumber(arg);
+		else if (arg == "--memory-limit") options.memoryLimitMib = list.positiveNumber(arg);
 		else if (arg == "--threads") options.threads = static_cast<std::size_t>(list.positiveInteger(arg));
 		else if (takeTlsFlag(arg, list, options.tls)) continue;
 		else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
@@ -124,6 +126,7 @@ int runCommand(const RunOptions& options, const DataPaths& paths)
 	settings.sandbox = options.sandbox;
 	settings.tls = options.tls;
 	settings.busyLimit = options.busyLimit;
+	settings.memoryLimit = static_cast<std::size_t>(options.memoryLimitMib * 1024 * 1024);
 
 	std::size_t threads = threadCount(options);
 	std::size_t parallel = options.parallel ? (options.parallel + threads - 1) / threads : 0;

@@ -20,6 +20,7 @@ struct RunOptions
 	bool quiet = false;
 	bool sandbox = false;
 	double busyLimit = 10.0;
+	double memoryLimitMib = 1024;
 	std::size_t threads = 0;   // event loops, each with its own Lua state; 0: one per core
 	net::TlsOptions tls;
 

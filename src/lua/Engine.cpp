@@ -2,6 +2,8 @@
 
 #include "lua/Binding.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -30,16 +32,25 @@ loadfile, dofile = nil, nil
 debug, package.loaded.debug = nil, nil
 )lua";
 
+// An error outside any protected call: there is no script to hand it to.
+int panic(lua_State* L)
+{
+	const char* message = lua_tostring(L, -1);
+	std::fprintf(stderr, "smtpx: unprotected Lua error: %s\n", message ? message : "(not a string)");
+	return 0;  // Lua then aborts
+}
+
 } // namespace
 
 Engine::Engine(net::EventLoop& loop, report::Transcript& transcript, EngineSettings settings):
 	_loop(loop),
 	_transcript(transcript),
 	_settings(std::move(settings)),
-	_state(luaL_newstate()),
+	_state(lua_newstate(allocate, this)),
 	_scheduler(loop, transcript)
 {
 	if (!_state) throw std::runtime_error("cannot create a Lua state (out of memory)");
+	lua_atpanic(_state, panic);
 	setEngine(_state, this);
 	_scheduler.setBusyLimit(_settings.busyLimit);
 	openLibraries();
@@ -49,6 +60,23 @@ Engine::~Engine()
 {
 	_closing = true;
 	lua_close(_state);
+}
+
+void* Engine::allocate(void* engine, void* block, std::size_t oldSize, std::size_t newSize)
+{
+	auto* self = static_cast<Engine*>(engine);
+	std::size_t old = block ? oldSize : 0;  // without a block, oldSize names the object's type
+	if (newSize == 0)
+	{
+		std::free(block);
+		self->_memoryUsed -= old;
+		return nullptr;
+	}
+	// Lua answers a refusal with an emergency collection and, failing that, a memory error.
+	if (newSize > old && self->_memoryUsed - old + newSize > self->_settings.memoryLimit) return nullptr;
+	void* resized = std::realloc(block, newSize);
+	if (resized) self->_memoryUsed = self->_memoryUsed - old + newSize;
+	return resized;
 }
 
 Engine& Engine::of(lua_State* L)

@@ -24,6 +24,7 @@ struct EngineSettings
 	bool sandbox = false;                // no os.execute, io.popen, file writes, binary chunks
 	net::TlsOptions tls;                 // every TLS handshake's defaults (--tls-*); scripts' options win
 	double busyLimit = 10.0;             // seconds a script may compute without waiting
+	std::size_t memoryLimit = std::size_t(1) << 30;  // bytes of Lua memory, all runs of this engine
 };
 
 using ScriptParams = std::map<std::string, std::string>;
@@ -64,6 +65,10 @@ private:
 	net::EventLoop& _loop;
 	report::Transcript& _transcript;
 	EngineSettings _settings;
+	// Every Lua allocation goes through here, so no script can take the machine's memory.
+	static void* allocate(void* engine, void* block, std::size_t oldSize, std::size_t newSize);
+
+	std::size_t _memoryUsed = 0;
 	lua_State* _state;
 	Scheduler _scheduler;
 	bool _closing = false;

@@ -155,6 +155,8 @@ void Scheduler::finishMain(RunId run, lua_State* thread, int status, int nresult
 		return;
 	}
 	Failure failure = describeError(thread, -1);
+	if (status == LUA_ERRMEM)
+		failure = {exit_code::kLimit, "the scripts used all the Lua memory they may (--memory-limit)"};
 	result.exitCode = failure.exitCode;
 	result.error = failure.message;
 	logError(run, failure.message);

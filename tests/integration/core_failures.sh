@@ -53,6 +53,11 @@ LUA
 assert_exit 3 "$SMTPX" run "$work/runtime.lua" --server "127.0.0.1:$POSTFIX_PORT"
 assert_contains "$LAST_STDERR" "runtime.lua:3: attempt to index a nil value"
 
+# --- a script that would take all memory stops at --memory-limit with exit 10.
+printf 'local t = {}\nfor i = 1, 1e9 do t[i] = string.rep("x", 1000) .. i end\n' > "$work/memory.lua"
+assert_exit 10 "$SMTPX" run "$work/memory.lua" --memory-limit 32
+assert_contains "$LAST_STDERR" "the scripts used all the Lua memory they may (--memory-limit)"
+
 # --- command-line errors: exit 2 with a usage hint.
 assert_exit 2 "$SMTPX" run send_plain --no-such-option
 assert_contains "$LAST_STDERR" "unknown option --no-such-option"
