@@ -73,7 +73,8 @@ void* Engine::allocate(void* engine, void* block, std::size_t oldSize, std::size
 		return nullptr;
 	}
 	// Lua answers a refusal with an emergency collection and, failing that, a memory error.
-	if (newSize > old && self->_memoryUsed - old + newSize > self->_settings.memoryLimit) return nullptr;
+	if (self->_enforceMemoryLimit && newSize > old && self->_memoryUsed - old + newSize > self->_settings.memoryLimit)
+		return nullptr;
 	void* resized = std::realloc(block, newSize);
 	if (resized) self->_memoryUsed = self->_memoryUsed - old + newSize;
 	return resized;

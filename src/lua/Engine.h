@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace smtpx::lua {
@@ -56,6 +57,10 @@ public:
 	const EngineSettings& settings() const { return _settings; }
 	bool closing() const { return _closing; }
 
+	// The memory limit holds while scripts run; the engine's own work between them (recording a
+	// finished run's outcome) must not fail on it, as nothing could catch that error.
+	bool enforceMemoryLimit(bool enforce) { return std::exchange(_enforceMemoryLimit, enforce); }
+
 private:
 	void openLibraries();
 	void setModulePath();
@@ -69,6 +74,7 @@ private:
 	static void* allocate(void* engine, void* block, std::size_t oldSize, std::size_t newSize);
 
 	std::size_t _memoryUsed = 0;
+	bool _enforceMemoryLimit = false;
 	lua_State* _state;
 	Scheduler _scheduler;
 	bool _closing = false;

@@ -100,7 +100,10 @@ void Scheduler::resume(lua_State* thread, int nargs)
 	int nresults = 0;
 	_resumedAt = std::chrono::steady_clock::now();
 	_resumedThread = thread;
+	Engine& engine = Engine::of(thread);
+	bool wasEnforced = engine.enforceMemoryLimit(true);
 	int status = lua_resume(thread, nullptr, nargs, &nresults);
+	engine.enforceMemoryLimit(wasEnforced);
 	if (status == LUA_YIELD)
 	{
 		lua_pop(thread, nresults);
