@@ -96,11 +96,7 @@ int recordCommand(const std::vector<std::string>& args)
 		std::cerr << "smtpx: " << e.what() << "\n";
 		return lua::exit_code::kConnect;
 	}
-	report::Transcript::Options logOptions;
-	logOptions.quiet = parsed.quiet;
-	logOptions.color = report::Transcript::consoleWantsColor();
-	logOptions.labels = true;
-	report::Transcript log(std::cerr, logOptions);
+	report::Transcript log(std::cerr, report::Transcript::Options::forConsole(parsed.quiet, true, ""));
 
 	net::EventLoop loop;
 	replay::RecordingProxy proxy(loop, log, parsed.settings);

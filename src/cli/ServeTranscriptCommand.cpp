@@ -93,12 +93,7 @@ int serveTranscriptCommand(const std::vector<std::string>& args)
 		return lua::exit_code::kOk;
 	}
 	Poco::Net::SocketAddress address = listenAddress(parsed.listen);
-	report::Transcript::Options logOptions;
-	logOptions.quiet = parsed.quiet;
-	logOptions.color = report::Transcript::consoleWantsColor();
-	logOptions.labels = true;
-	logOptions.filePath = parsed.transcriptFile;
-	report::Transcript log(std::cerr, logOptions);
+	report::Transcript log(std::cerr, report::Transcript::Options::forConsole(parsed.quiet, true, parsed.transcriptFile));
 	parsed.settings.session.name = Poco::Path(parsed.file).getFileName();
 
 	net::EventLoop loop;

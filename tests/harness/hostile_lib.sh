@@ -18,6 +18,13 @@ HOSTILE_SERVER=$SMTPX_ROOT/tests/harness/hostile_server.py
 
 # hostile_start: starts tests/harness/hostile_server.py for this test (its own ports, stopped at
 # exit) and sets HOSTILE_PORT_<SCENARIO> for every scenario.
+# The runners most hostile cases use, each followed by HOST:PORT:
+# SEND: the bundled `send` script (stdlib client, exit codes by phase);
+# BANNER: a script that only reads the banner with the raw primitives (exit codes by kind).
+SEND=("$SMTPX" run send --set to=victim@example.com --timeout 1 --server)
+BANNER=("$SMTPX" run "$TEST_TMP/banner.lua" --timeout 1 --server)
+printf 'local s = smtp.connect(server)\ns:expect(220)\nreturn 0\n' >"$TEST_TMP/banner.lua"
+
 hostile_start() {
   local ports=$TEST_TMP/hostile.ports i
   /usr/bin/python3 "$HOSTILE_SERVER" --ports-file "$ports" --lifetime 300 \

@@ -7,8 +7,6 @@ source "$(dirname "$0")/../harness/lib.sh"
 source "$(dirname "$0")/../harness/hostile_lib.sh"
 hostile_start
 
-# The bundled `send` script (stdlib client, phases): "${SEND[@]}" HOST:PORT.
-SEND=("$SMTPX" run send --set to=victim@example.com --timeout 1 --server)
 
 # A banner, then the server closes: EHLO meets the closed connection (exit 21: ehlo).
 run_bounded 21 0 "${SEND[@]}" "127.0.0.1:$HOSTILE_PORT_CLOSE_AFTER_BANNER"

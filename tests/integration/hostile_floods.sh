@@ -9,11 +9,6 @@ source "$(dirname "$0")/../harness/lib.sh"
 source "$(dirname "$0")/../harness/hostile_lib.sh"
 hostile_start
 
-# The bundled `send` script (stdlib client, phases): "${SEND[@]}" HOST:PORT.
-SEND=("$SMTPX" run send --set to=victim@example.com --timeout 1 --server)
-# A script that only reads the banner, with the raw primitives (exit codes by kind).
-printf 'local s = smtp.connect(server)\ns:expect(220)\nreturn 0\n' >"$TEST_TMP/banner.lua"
-BANNER=("$SMTPX" run "$TEST_TMP/banner.lua" --timeout 1 --server)
 
 # 10 MB without a line end: refused after 64 KiB, not buffered whole (see the RSS bound).
 run_bounded 20 0 "${SEND[@]}" "127.0.0.1:$HOSTILE_PORT_LONG_LINE"

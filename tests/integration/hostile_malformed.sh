@@ -8,9 +8,6 @@ source "$(dirname "$0")/../harness/lib.sh"
 source "$(dirname "$0")/../harness/hostile_lib.sh"
 hostile_start
 
-SEND=("$SMTPX" run send --set to=victim@example.com --timeout 1 --server)
-printf 'local s = smtp.connect(server)\ns:expect(220)\nreturn 0\n' >"$TEST_TMP/banner.lua"
-BANNER=("$SMTPX" run "$TEST_TMP/banner.lua" --timeout 1 --server)
 
 # bad_code PORT_VARIABLE TEXT: the banner is a protocol error (exit 9; 20 through `send`).
 bad_code() {

@@ -8,8 +8,6 @@ source "$(dirname "$0")/../harness/lib.sh"
 source "$(dirname "$0")/../harness/hostile_lib.sh"
 hostile_start
 
-# The bundled `send` script (stdlib client, phases): "${SEND[@]}" HOST:PORT.
-SEND=("$SMTPX" run send --set to=victim@example.com --timeout 1 --server)
 
 # Accepts and never speaks: the banner phase times out (exit 20: banner).
 run_bounded 20 1 "${SEND[@]}" "127.0.0.1:$HOSTILE_PORT_SILENT"
