@@ -21,8 +21,12 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
   # toolchain and libraries smtpx builds against
   g++ cmake ninja-build pkg-config liblua5.4-dev libpoco-dev catch2
+  # `smtpx shell`'s line editing and history (libedit's readline interface; BSD licence)
+  libedit-dev
   # servers and tools of the test harness
   postfix sasl2-bin libsasl2-modules python3 python3-aiosmtpd openssl ca-certificates swaks procps
+  # swaks --tls needs Net::SSLeay (only a Recommends of swaks, which --no-install-recommends skips)
+  libnet-ssleay-perl
   # The harness maps any <localpart>@<domain> to the Maildir <domain>/<localpart>/ for virtual(8).
   # virtual(8) refuses $1 substitution from regexp/pcre maps (a path injection on a real server),
   # so that map is an SQL expression over an empty SQLite database instead.

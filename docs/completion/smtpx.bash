@@ -12,21 +12,23 @@ _smtpx_import_options="--from --session --strict"
 _smtpx_options() {
   case $1 in
     run) echo "--server --servers --set --timeout --transcript --parallel --threads --quiet \
---sandbox --busy-limit $_smtpx_tls_options --help" ;;
+--sandbox --busy-limit --memory-limit $_smtpx_tls_options --json --junit --tap --help" ;;
     shell) echo "--server --set --timeout --transcript --quiet --sandbox --busy-limit \
 $_smtpx_tls_options --help" ;;
     check) echo "-H --server --servers --parallel --stop-after --helo --starttls --tls \
 $_smtpx_tls_options --auth-user --auth-password --auth-mechanism --from --to --dialogue --set \
 --expect-banner --require --reject --warning --critical --cert-warning --cert-critical --format \
---timeout --verbose --transcript --help --version" ;;
-    serve) echo "--listen --config --max-concurrent --verbose --help" ;;
-    import) echo "--output $_smtpx_import_options --help" ;;
-    convert) echo "--to --output $_smtpx_import_options --help" ;;
+--json --timeout --verbose --transcript --help --version" ;;
+    serve) echo "--listen --config --max-concurrent --verbose --json --help" ;;
+    import) echo "--output --json $_smtpx_import_options --help" ;;
+    convert) echo "--to --output --json $_smtpx_import_options --help" ;;
     replay) echo "--server --set --rewrite --match --ignore-extras --keep-going --pace --timeout \
---parallel --junit --tap --transcript --quiet $_smtpx_import_options $_smtpx_tls_options --help" ;;
-    serve-transcript) echo "--listen --sessions --pace --timeout --transcript --quiet \
+--parallel --junit --tap --json --transcript --quiet $_smtpx_import_options $_smtpx_tls_options --help" ;;
+    serve-transcript) echo "--listen --sessions --pace --timeout --transcript --quiet --json \
 $_smtpx_import_options --help" ;;
-    record) echo "--listen --server --out --sessions --timeout --quiet --help" ;;
+    record) echo "--listen --server --out --sessions --timeout --quiet --json --help" ;;
+    list) echo "--json --help" ;;
+    help) echo "--json --help" ;;
   esac
 }
 
@@ -39,7 +41,7 @@ _smtpx_takes_value() {
       --from | --to | --dialogue | --expect-banner | --require | --reject | --warning | -w | \
       --critical | -c | --cert-warning | --cert-critical | --format | --listen | --config | \
       --max-concurrent | --output | -o | --session | --rewrite | --match | --junit | --tap | \
-      --sessions | --out) return 0 ;;
+      --sessions | --out | --memory-limit) return 0 ;;
   esac
   return 1
 }

@@ -2,7 +2,9 @@
 
 #include "cli/CheckOptions.h"
 #include "cli/CheckRunner.h"
+#include "cli/StdoutToStderr.h"
 #include "cli/UsageError.h"
+#include "report/JsonLines.h"
 #include "report/JsonReport.h"
 #include "report/NagiosReport.h"
 #include "report/PrometheusReport.h"
@@ -33,6 +35,12 @@ int writeReport(const CheckOptions& options, const std::vector<report::CheckResu
 	case CheckOptions::Format::Json:
 		report::JsonReport::write(std::cout, results);
 		break;
+	case CheckOptions::Format::JsonLines:
+	{
+		report::JsonLines lines(std::cout);
+		for (const auto& result : results) lines.write(report::JsonReport::toJson(result));
+		break;
+	}
 	case CheckOptions::Format::Nagios:
 		return report::NagiosReport(options.policy).write(std::cout, results);
 	}
@@ -50,7 +58,13 @@ int run(const std::vector<std::string>& args, const DataPaths& paths)
 	// Monitoring systems read stdout only; the dialogue goes to stderr, and only when asked for.
 	std::ostream silent(nullptr);
 	report::Transcript transcript(options.verbose ? std::cerr : silent, transcriptOptions);
-	return writeReport(options, runChecks(options, paths, transcript));
+	std::vector<report::CheckResult> results;
+	{
+		bool json = options.format == CheckOptions::Format::Json || options.format == CheckOptions::Format::JsonLines;
+		StdoutToStderr scriptOutput(json);
+		results = runChecks(options, paths, transcript);
+	}
+	return writeReport(options, results);
 }
 
 } // namespace
@@ -67,18 +81,20 @@ int checkCommand(const std::vector<std::string>& args, const DataPaths& paths)
 		std::cout << "smtpx check " SMTPX_VERSION "\n";
 		return kUnknown;
 	}
+	// With --json, stdout holds JSON lines only, and none when nothing was checked.
+	std::ostream& status = hasAny(args, {"--json"}) ? std::cerr : std::cout;
 	try
 	{
 		return run(args, paths);
 	}
 	catch (const UsageError& e)
 	{
-		std::cout << "SMTP UNKNOWN - " << e.what() << "\n";
+		status << "SMTP UNKNOWN - " << e.what() << "\n";
 		std::cerr << "Try 'smtpx check --help'.\n";
 	}
 	catch (const std::exception& e)
 	{
-		std::cout << "SMTP UNKNOWN - " << e.what() << "\n";
+		status << "SMTP UNKNOWN - " << e.what() << "\n";
 	}
 	return kUnknown;
 }

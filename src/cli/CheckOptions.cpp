@@ -148,7 +148,9 @@ const char* checkUsage()
 		"  --cert-warning DAYS        WARNING when the certificate has fewer days left\n"
 		"  --cert-critical DAYS       CRITICAL when it has fewer days left\n"
 		"Output:\n"
-		"  --format FORMAT            nagios (default), prometheus or json\n"
+		"  --format FORMAT            nagios (default), prometheus or json (an array of all servers)\n"
+		"  --json                     a JSON line per server, as --format json gives each (what a\n"
+		"                             --dialogue script prints goes to stderr)\n"
 		"  -t, --timeout SECONDS      for the whole check of one server (10)\n"
 		"  -v, --verbose              the dialogue on stderr\n"
 		"  --transcript FILE          the dialogue in FILE\n"
@@ -191,6 +193,7 @@ CheckOptions CheckOptions::parse(const std::vector<std::string>& args)
 		else if (arg == "--cert-warning") options.policy.setCertWarningDays(list.positiveNumber(arg));
 		else if (arg == "--cert-critical") options.policy.setCertCriticalDays(list.positiveNumber(arg));
 		else if (arg == "--format") options.format = parseFormat(list.value(arg));
+		else if (arg == "--json") options.format = Format::JsonLines;
 		else if (arg == "-t" || arg == "--timeout") options.timeout = list.positiveNumber(arg);
 		else if (arg == "-v" || arg == "--verbose") options.verbose = true;
 		else if (arg == "--transcript") options.transcriptFile = list.value(arg);

@@ -13,7 +13,7 @@ namespace smtpx::cli {
 
 struct CheckOptions
 {
-	enum class Format { Nagios, Prometheus, Json };
+	enum class Format { Nagios, Prometheus, Json, JsonLines };
 
 	std::vector<std::string> servers;
 	lua::ScriptParams params;      // for check.lua: stop_after, helo, starttls, reject, ...

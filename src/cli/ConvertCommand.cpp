@@ -6,6 +6,7 @@
 #include "lua/ScriptError.h"
 #include "replay/CanonicalWriter.h"
 #include "replay/LuaWriter.h"
+#include "report/JsonLines.h"
 
 #include <Poco/Path.h>
 
@@ -22,6 +23,7 @@ struct ConvertArguments
 	std::string to;
 	std::string output;
 	replay::ImportOptions import;
+	bool json = false;
 };
 
 ConvertArguments parseConvertArguments(const std::vector<std::string>& args)
@@ -35,6 +37,7 @@ ConvertArguments parseConvertArguments(const std::vector<std::string>& args)
 		if (arg == "--help" || arg == "-h") parsed.help = true;
 		else if (arg == "--to") parsed.to = list.value(arg);
 		else if (arg == "--output" || arg == "-o") parsed.output = list.value(arg);
+		else if (arg == "--json") parsed.json = true;
 		else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
 		else if (parsed.file.empty()) parsed.file = arg;
 		else throw UsageError("convert takes one file");
@@ -53,7 +56,10 @@ const char* convertUsage()
 		"Writes the transcript in FILE as a Lua script that replays it with the stdlib primitives\n"
 		"(smtpx run OUT --server HOST:PORT), or in canonical form. Exit 31 when FILE does not import.\n"
 		"  --to lua|canonical     what to write\n"
-		"  --output FILE, -o FILE write it there instead of to stdout\n") + importOptionsUsage();
+		"  --output FILE, -o FILE write it there instead of to stdout\n"
+		"  --json                 a JSON line on stdout: the format, the notes and errors (with their\n"
+		"                         lines), the output file, or without -o the converted text\n") +
+		importOptionsUsage();
 	return usage.c_str();
 }
 
@@ -65,18 +71,18 @@ int convertCommand(const std::vector<std::string>& args)
 		std::cout << convertUsage();
 		return lua::exit_code::kOk;
 	}
-	try
-	{
-		replay::Transcript transcript = importReporting(parsed.file, parsed.import, std::cerr).transcript;
-		std::string source = Poco::Path(parsed.file).getFileName();
-		writeOutput(parsed.output, parsed.to == "lua" ? replay::writeLua(transcript, source) : replay::writeCanonical(transcript));
-		return lua::exit_code::kOk;
-	}
-	catch (const replay::ImportError& e)
-	{
-		std::cerr << e.describe(parsed.file) << "\n";
-		return lua::exit_code::kImport;
-	}
+	return importAndUse("convert", parsed.file, parsed.import, parsed.json,
+		[&parsed](const replay::ImportResult& result, Poco::JSON::Object& json) {
+			std::string source = Poco::Path(parsed.file).getFileName();
+			std::string text = parsed.to == "lua" ? replay::writeLua(result.transcript, source) : replay::writeCanonical(result.transcript);
+			json.set("to", parsed.to);
+			json.set("output", report::JsonLines::orNull(parsed.output));
+			// With --json and no -o, stdout holds only the JSON line: the text goes into it.
+			if (parsed.json && parsed.output.empty())
+				json.set("text", text);
+			else
+				writeOutput(parsed.output, text);
+		});
 }
 
 } // namespace smtpx::cli

@@ -3,6 +3,10 @@
 #include "cli/UsageError.h"
 #include "lua/ScriptError.h"
 #include "replay/CanonicalWriter.h"
+#include "replay/TranscriptJson.h"
+#include "report/JsonLines.h"
+
+#include <Poco/JSON/Array.h>
 
 #include <fstream>
 #include <iostream>
@@ -17,6 +21,7 @@ struct ImportArguments
 	std::string file;
 	std::string output;
 	replay::ImportOptions import;
+	bool json = false;
 };
 
 ImportArguments parseImportArguments(const std::vector<std::string>& args)
@@ -29,12 +34,26 @@ ImportArguments parseImportArguments(const std::vector<std::string>& args)
 		if (takeImportOption(list, arg, parsed.import)) continue;
 		if (arg == "--help" || arg == "-h") parsed.help = true;
 		else if (arg == "--output" || arg == "-o") parsed.output = list.value(arg);
+		else if (arg == "--json") parsed.json = true;
 		else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
 		else if (parsed.file.empty()) parsed.file = arg;
 		else throw UsageError("import takes one file");
 	}
 	if (parsed.file.empty() && !parsed.help) throw UsageError("import needs a transcript file");
 	return parsed;
+}
+
+Poco::JSON::Array::Ptr diagnosticsJson(const std::vector<replay::Diagnostic>& diagnostics)
+{
+	Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+	for (const auto& diagnostic : diagnostics)
+	{
+		Poco::JSON::Object::Ptr object = report::JsonLines::newObject();
+		object->set("line", diagnostic.line);
+		object->set("message", diagnostic.message);
+		array->add(object);
+	}
+	return array;
 }
 
 } // namespace
@@ -51,7 +70,9 @@ const char* importUsage()
 	static const std::string usage = std::string("usage: smtpx import FILE [options]\n"
 		"Prints the transcript in FILE (a telnet paste, an RFC C:/S: dialogue, a swaks or smtpx log)\n"
 		"in smtpx's canonical form (docs/transcripts.md). Exit 31 when a line cannot be read.\n"
-		"  --output FILE, -o FILE write it there instead of to stdout\n") + importOptionsUsage();
+		"  --output FILE, -o FILE write it there instead of to stdout\n"
+		"  --json                 a JSON line on stdout: the format, the notes and errors (with their\n"
+		"                         lines) and the transcript's metadata and steps\n") + importOptionsUsage();
 	return usage.c_str();
 }
 
@@ -91,6 +112,35 @@ void writeOutput(const std::string& path, const std::string& text)
 	if (!(out << text)) throw std::runtime_error("cannot write " + path);
 }
 
+int importAndUse(const std::string& command, const std::string& file, const replay::ImportOptions& options, bool json,
+	const ImportUse& use)
+{
+	Poco::JSON::Object::Ptr object = report::JsonLines::newObject();
+	object->set("command", command);
+	object->set("file", file);
+	object->set("exit_code", lua::exit_code::kOk);
+	object->set("format", Poco::Dynamic::Var());
+	object->set("notes", diagnosticsJson({}));
+	object->set("errors", diagnosticsJson({}));
+	int exitCode = lua::exit_code::kOk;
+	try
+	{
+		replay::ImportResult result = importReporting(file, options, std::cerr);
+		object->set("format", std::string(replay::formatName(result.format)));
+		object->set("notes", diagnosticsJson(result.notes));
+		use(result, *object);
+	}
+	catch (const replay::ImportError& e)
+	{
+		std::cerr << e.describe(file) << "\n";
+		exitCode = lua::exit_code::kImport;
+		object->set("exit_code", exitCode);
+		object->set("errors", diagnosticsJson(e.problems()));
+	}
+	if (json) report::JsonLines(std::cout).write(object);
+	return exitCode;
+}
+
 int importCommand(const std::vector<std::string>& args)
 {
 	ImportArguments parsed = parseImportArguments(args);
@@ -99,17 +149,13 @@ int importCommand(const std::vector<std::string>& args)
 		std::cout << importUsage();
 		return lua::exit_code::kOk;
 	}
-	try
-	{
-		replay::ImportResult result = importReporting(parsed.file, parsed.import, std::cerr);
-		writeOutput(parsed.output, replay::writeCanonical(result.transcript));
-		return lua::exit_code::kOk;
-	}
-	catch (const replay::ImportError& e)
-	{
-		std::cerr << e.describe(parsed.file) << "\n";
-		return lua::exit_code::kImport;
-	}
+	return importAndUse("import", parsed.file, parsed.import, parsed.json,
+		[&parsed](const replay::ImportResult& result, Poco::JSON::Object& json) {
+			// With --json the transcript is in the JSON line; only a file named with -o gets its text.
+			if (!parsed.json || !parsed.output.empty()) writeOutput(parsed.output, replay::writeCanonical(result.transcript));
+			json.set("output", report::JsonLines::orNull(parsed.output));
+			json.set("transcript", replay::transcriptJson(result.transcript));
+		});
 }
 
 } // namespace smtpx::cli

@@ -6,6 +6,9 @@
 #include "cli/ArgumentList.h"
 #include "replay/Importer.h"
 
+#include <Poco/JSON/Object.h>
+
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,5 +29,15 @@ replay::ImportResult importReporting(const std::string& path, const replay::Impo
 
 // Writes `text` to `path`, or to stdout for "" or "-"; throws std::runtime_error when it cannot.
 void writeOutput(const std::string& path, const std::string& text);
+
+// What import and convert do with a transcript once read: write their output and, for --json,
+// set what they wrote in the JSON object printed after.
+using ImportUse = std::function<void(const replay::ImportResult& result, Poco::JSON::Object& json)>;
+
+// Imports `file` (notes and errors go to stderr) and hands it to `use`. With `json`, then prints
+// one JSON line {"command", "file", "exit_code", "format", "notes": [{"line", "message"}],
+// "errors": [{"line", "message"}], ...what `use` set}. Returns 0, or 31 when the file does not import.
+int importAndUse(const std::string& command, const std::string& file, const replay::ImportOptions& options, bool json,
+	const ImportUse& use);
 
 } // namespace smtpx::cli

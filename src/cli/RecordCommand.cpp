@@ -7,6 +7,7 @@
 #include "net/Endpoint.h"
 #include "net/Resolver.h"
 #include "replay/RecordingProxy.h"
+#include "report/JsonLines.h"
 
 #include <Poco/Exception.h>
 
@@ -23,6 +24,7 @@ struct RecordArguments
 	std::string server;
 	replay::RecordingProxy::Settings settings;
 	bool quiet = false;
+	bool json = false;
 };
 
 RecordArguments parseRecordArguments(const std::vector<std::string>& args)
@@ -39,6 +41,7 @@ RecordArguments parseRecordArguments(const std::vector<std::string>& args)
 		else if (arg == "--sessions") parsed.settings.sessions = static_cast<std::size_t>(list.positiveInteger(arg));
 		else if (arg == "--timeout") parsed.settings.session.timeout = list.positiveNumber(arg);
 		else if (arg == "--quiet" || arg == "-q") parsed.quiet = true;
+		else if (arg == "--json") parsed.json = true;
 		else throw UsageError("unexpected argument '" + arg + "'");
 	}
 	if (parsed.help) return parsed;
@@ -59,6 +62,21 @@ Poco::Net::SocketAddress listenAddress(const std::string& text)
 	}
 }
 
+Poco::JSON::Object::Ptr sessionJson(const replay::RecordedSession& session, const std::string& server)
+{
+	Poco::JSON::Object::Ptr object = report::JsonLines::newObject();
+	object->set("command", std::string("record"));
+	object->set("session", session.label());
+	object->set("client", report::JsonLines::orNull(session.peer()));
+	object->set("server", server);
+	object->set("exit_code", session.error().empty() ? lua::exit_code::kOk : lua::exit_code::kScript);
+	object->set("file", session.error().empty() ? Poco::Dynamic::Var(session.outFile()) : Poco::Dynamic::Var());
+	object->set("error", report::JsonLines::orNull(session.error()));
+	object->set("lines", session.lines());
+	object->set("seconds", session.elapsedSeconds());
+	return object;
+}
+
 } // namespace
 
 const char* recordUsage()
@@ -74,7 +92,9 @@ const char* recordUsage()
 		"                         directory (or a path ending in /) gets session-N.smtpx files\n"
 		"  --sessions N           stop after N sessions (default: record until killed)\n"
 		"  --timeout SECONDS      to connect to the server (30)\n"
-		"  --quiet                the live transcript shows errors only\n";
+		"  --quiet                the live transcript shows errors only\n"
+		"  --json                 a JSON line per session on stdout as it ends: client, file, lines,\n"
+		"                         seconds (\"listening on\" and the rest go to stderr)\n";
 }
 
 int recordCommand(const std::vector<std::string>& args)
@@ -100,9 +120,14 @@ int recordCommand(const std::vector<std::string>& args)
 
 	net::EventLoop loop;
 	replay::RecordingProxy proxy(loop, log, parsed.settings);
-	std::cout << "listening on " << proxy.listen(address).toString() << std::endl;
+	// With --json, stdout holds the sessions' JSON lines only.
+	std::ostream& out = parsed.json ? std::cerr : std::cout;
+	report::JsonLines lines(std::cout);
+	if (parsed.json)
+		proxy.onSessionEnd([&](const replay::RecordedSession& session) { lines.write(sessionJson(session, parsed.server)); });
+	out << "listening on " << proxy.listen(address).toString() << std::endl;
 	loop.run();
-	for (const auto& file : proxy.written()) std::cout << "recorded " << file << "\n";
+	for (const auto& file : proxy.written()) out << "recorded " << file << "\n";
 	for (const auto& error : proxy.errors()) std::cerr << "smtpx: " << error << "\n";
 	return proxy.errors().empty() ? lua::exit_code::kOk : lua::exit_code::kScript;
 }

@@ -2,12 +2,14 @@
 
 #include "cli/ArgumentList.h"
 #include "cli/ImportCommand.h"
+#include "cli/RunCommand.h"
 #include "cli/ServerList.h"
 #include "cli/TlsFlags.h"
 #include "cli/UsageError.h"
 #include "lua/ReplayLibrary.h"
 #include "lua/ScriptError.h"
-#include "replay/TestReport.h"
+#include "report/JsonLines.h"
+#include "report/TestReport.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
@@ -39,6 +41,8 @@ struct ReplayOptions
 	std::size_t parallel = 0;
 	std::string junitFile;
 	std::string tapFile;
+	bool json = false;
+	bool reportOnStdout = false;
 	std::string transcriptFile;
 	bool quiet = false;
 	net::TlsOptions tls;
@@ -71,6 +75,7 @@ bool takeReplayOption(const std::string& arg, ArgumentList& list, ReplayOptions&
 	else if (arg == "--parallel") options.parallel = static_cast<std::size_t>(list.positiveInteger(arg));
 	else if (arg == "--junit") options.junitFile = list.value(arg);
 	else if (arg == "--tap") options.tapFile = list.value(arg);
+	else if (arg == "--json") options.json = true;
 	else if (arg == "--transcript") options.transcriptFile = list.value(arg);
 	else if (arg == "--quiet" || arg == "-q") options.quiet = true;
 	else return takeImportOption(list, arg, options.import) || takeTlsFlag(arg, list, options.tls);
@@ -89,6 +94,7 @@ ReplayOptions parseOptions(const std::vector<std::string>& args)
 		options.inputs.push_back(arg);
 	}
 	if (options.inputs.empty() && !options.help) throw UsageError("replay needs a transcript file or directory");
+	options.reportOnStdout = cli::reportOnStdout(options.json, options.junitFile, options.tapFile);
 	return options;
 }
 
@@ -123,7 +129,7 @@ std::vector<std::string> transcriptFiles(const std::vector<std::string>& inputs)
 
 struct Case
 {
-	replay::TestCase result;
+	report::TestCase result;
 	std::optional<replay::Transcript> transcript;
 	lua::ReplaySettings settings;
 	Clock::time_point started;
@@ -228,12 +234,30 @@ void printSummary(const std::vector<Case>& cases, std::ostream& out)
 		<< cases.size() - passed << " failed\n";
 }
 
+Poco::JSON::Object::Ptr caseJson(const Case& c)
+{
+	Poco::JSON::Object::Ptr object = report::JsonLines::newObject();
+	object->set("command", std::string("replay"));
+	object->set("transcript", c.result.name);
+	object->set("server", report::JsonLines::orNull(c.settings.server));
+	object->set("exit_code", c.result.exitCode);
+	object->set("passed", c.result.exitCode == 0);
+	object->set("message", report::JsonLines::orNull(c.result.message));
+	object->set("seconds", c.result.seconds);
+	return object;
+}
+
 void writeReports(const std::vector<Case>& cases, const ReplayOptions& options)
 {
-	std::vector<replay::TestCase> results;
+	if (options.json)
+	{
+		report::JsonLines lines(std::cout);
+		for (const auto& c : cases) lines.write(caseJson(c));
+	}
+	std::vector<report::TestCase> results;
 	for (const auto& c : cases) results.push_back(c.result);
-	if (!options.junitFile.empty()) writeOutput(options.junitFile, replay::junitXml("smtpx.replay", results));
-	if (!options.tapFile.empty()) writeOutput(options.tapFile, replay::tap(results));
+	if (!options.junitFile.empty()) writeOutput(options.junitFile, report::junitXml("smtpx.replay", results));
+	if (!options.tapFile.empty()) writeOutput(options.tapFile, report::tap(results));
 }
 
 } // namespace
@@ -255,6 +279,7 @@ const char* replayUsage()
 		"  --parallel N           at most N transcripts at once (default: all)\n"
 		"  --junit FILE           write a JUnit XML report (a test case per transcript)\n"
 		"  --tap FILE             write a TAP report ('-': stdout)\n"
+		"  --json                 a JSON line per transcript on stdout (the summary goes to stderr)\n"
 		"  --transcript FILE      also write the live transcript to FILE\n"
 		"  --quiet                the live transcript shows errors only\n") +
 		importOptionsUsage() +
@@ -288,8 +313,7 @@ int replayCommand(const std::vector<std::string>& args, const DataPaths& paths)
 	queue.start();
 	engine.run();
 
-	bool reportOnStdout = options.tapFile == "-" || options.junitFile == "-";
-	printSummary(cases, reportOnStdout ? std::cerr : std::cout);
+	printSummary(cases, options.reportOnStdout ? std::cerr : std::cout);
 	writeReports(cases, options);
 	int worst = 0;
 	for (const auto& c : cases) worst = std::max(worst, c.result.exitCode);

@@ -1,12 +1,19 @@
 #include "cli/RunCommand.h"
 
 #include "cli/ArgumentList.h"
+#include "cli/ExitStatus.h"
+#include "cli/ImportCommand.h"
 #include "cli/RunProgress.h"
 #include "cli/RunQueue.h"
 #include "cli/ServerList.h"
+#include "cli/StdoutToStderr.h"
 #include "cli/TlsFlags.h"
 #include "cli/UsageError.h"
 #include "cli/UserConfig.h"
+#include "report/JsonLines.h"
+#include "report/TestReport.h"
+
+#include <Poco/Path.h>
 
 #include <algorithm>
 #include <exception>
@@ -47,6 +54,11 @@ const char* runUsage()
 		"  --tls-min-version V    lowest TLS version, 1.2 (default) or 1.3\n"
 		"  --tls-ciphers LIST     OpenSSL cipher list and/or TLS 1.3 suites (TLS_...)\n"
 		"  --insecure             accept any server certificate (the transcript warns)\n"
+		"  --json                 a JSON line per server on stdout: server, exit_code, status, error,\n"
+		"                         seconds and the table the script returned (what scripts print goes\n"
+		"                         to stderr)\n"
+		"  --junit FILE           write a JUnit XML report, a test case per server ('-': stdout)\n"
+		"  --tap FILE             write a TAP report, a test per server ('-': stdout)\n"
 		"Defaults for server, timeout and --set params: key = value lines in ~/.config/smtpx/config\n"
 		"or $SMTPX_CONFIG (man smtpx); the command line wins.\n";
 }
@@ -72,13 +84,24 @@ RunOptions RunOptions::parse(const std::vector<std::string>& commandLine)
 		else if (arg == "--busy-limit") options.busyLimit = list.positiveNumber(arg);
 		else if (arg == "--memory-limit") options.memoryLimitMib = list.positiveNumber(arg);
 		else if (arg == "--threads") options.threads = static_cast<std::size_t>(list.positiveInteger(arg));
+		else if (arg == "--json") options.json = true;
+		else if (arg == "--junit") options.junitFile = list.value(arg);
+		else if (arg == "--tap") options.tapFile = list.value(arg);
 		else if (takeTlsFlag(arg, list, options.tls)) continue;
 		else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
 		else if (options.script.empty()) options.script = arg;
 		else throw UsageError("unexpected argument '" + arg + "' (only one script per run)");
 	}
 	if (options.script.empty()) throw UsageError("run needs a script");
+	options.reportOnStdout = cli::reportOnStdout(options.json, options.junitFile, options.tapFile);
 	return options;
+}
+
+bool reportOnStdout(bool json, const std::string& junitFile, const std::string& tapFile)
+{
+	int reports = int(json) + int(junitFile == "-") + int(tapFile == "-");
+	if (reports > 1) throw UsageError("only one of --json, --junit - and --tap - can have stdout");
+	return reports == 1;
 }
 
 namespace {
@@ -97,19 +120,94 @@ std::vector<std::string> shareOf(const std::vector<std::string>& servers, std::s
 	return share;
 }
 
-// One event loop with its own Lua state running its share of the servers; returns the worst
-// exit code of its runs.
-int runShare(const RunOptions& options, const lua::EngineSettings& settings, report::Transcript& transcript,
-	const std::string& scriptPath, std::vector<std::string> servers, std::size_t parallel, RunProgress* progress)
+// One event loop with its own Lua state running its share of the servers; returns their runs
+// in the order of `servers`.
+std::vector<RunOutcome> runShare(const RunOptions& options, const lua::EngineSettings& settings,
+	report::Transcript& transcript, const std::string& scriptPath, std::vector<std::string> servers, std::size_t parallel,
+	RunProgress* progress)
 {
 	net::EventLoop loop;
 	lua::Engine engine(loop, transcript, settings);
 	RunQueue queue(engine, scriptPath, options.params, std::move(servers), parallel, progress);
 	queue.start();
 	engine.run();
-	int worst = 0;
-	for (const auto& result : engine.results()) worst = std::max(worst, result.exitCode);
-	return worst;
+	return queue.outcomes();
+}
+
+// Every server's run, in the order of options.servers, the servers spread over `threads` event
+// loops (shareOf).
+std::vector<RunOutcome> runAll(const RunOptions& options, const lua::EngineSettings& settings,
+	report::Transcript& transcript, const std::string& scriptPath, std::size_t threads, RunProgress* progress)
+{
+	std::size_t parallel = options.parallel ? (options.parallel + threads - 1) / threads : 0;
+	if (threads == 1) return runShare(options, settings, transcript, scriptPath, options.servers, parallel, progress);
+
+	std::vector<std::vector<RunOutcome>> shares(threads);
+	std::vector<std::exception_ptr> errors(threads);
+	std::vector<std::thread> workers;
+	for (std::size_t i = 0; i < threads; ++i)
+	{
+		workers.emplace_back([&, i] {
+			try
+			{
+				shares[i] = runShare(options, settings, transcript, scriptPath, shareOf(options.servers, i, threads), parallel,
+					progress);
+			}
+			catch (...)
+			{
+				errors[i] = std::current_exception();
+			}
+		});
+	}
+	for (auto& worker : workers) worker.join();
+	for (const auto& error : errors)
+		if (error) std::rethrow_exception(error);
+	// Thread i ran servers i, i+N, i+2N, ...: its k-th run is server i + k*N.
+	std::vector<RunOutcome> outcomes(options.servers.size());
+	for (std::size_t i = 0; i < threads; ++i)
+		for (std::size_t k = 0; k < shares[i].size(); ++k) outcomes[i + k * threads] = std::move(shares[i][k]);
+	return outcomes;
+}
+
+// Only what the script gave back: params may hold passwords, so they stay out.
+Poco::JSON::Object::Ptr runJson(const RunOptions& options, const RunOutcome& outcome)
+{
+	Poco::JSON::Object::Ptr object = report::JsonLines::newObject();
+	object->set("command", std::string("run"));
+	object->set("script", options.script);
+	object->set("server", report::JsonLines::orNull(outcome.target));
+	object->set("exit_code", outcome.result.exitCode);
+	object->set("status", exitStatus(outcome.result.exitCode));
+	object->set("error", report::JsonLines::orNull(outcome.result.error));
+	object->set("seconds", outcome.seconds);
+	object->set("result", outcome.result.value);
+	return object;
+}
+
+// A test case per server: "send_plain 127.0.0.1:2525".
+report::TestCase testCase(const std::string& scriptName, const RunOutcome& outcome)
+{
+	const lua::RunResult& result = outcome.result;
+	std::string name = outcome.target.empty() ? scriptName : scriptName + " " + outcome.target;
+	report::TestCase c{name, result.exitCode, result.error, outcome.seconds};
+	// A script that returned false, or a code of its own, raised no error that would say why.
+	if (c.exitCode && c.message.empty()) c.message = "exit " + std::to_string(c.exitCode) + " (" + exitStatus(c.exitCode) + ")";
+	return c;
+}
+
+void writeReports(const RunOptions& options, const std::vector<RunOutcome>& outcomes)
+{
+	if (options.json)
+	{
+		report::JsonLines lines(std::cout);
+		for (const auto& outcome : outcomes) lines.write(runJson(options, outcome));
+	}
+	if (options.junitFile.empty() && options.tapFile.empty()) return;
+	std::string scriptName = Poco::Path(options.script).getBaseName();
+	std::vector<report::TestCase> cases;
+	for (const auto& outcome : outcomes) cases.push_back(testCase(scriptName, outcome));
+	if (!options.junitFile.empty()) writeOutput(options.junitFile, report::junitXml("smtpx.run." + scriptName, cases));
+	if (!options.tapFile.empty()) writeOutput(options.tapFile, report::tap(cases));
 }
 
 } // namespace
@@ -128,34 +226,17 @@ int runCommand(const RunOptions& options, const DataPaths& paths)
 	settings.busyLimit = options.busyLimit;
 	settings.memoryLimit = static_cast<std::size_t>(options.memoryLimitMib * 1024 * 1024);
 
-	std::size_t threads = threadCount(options);
-	std::size_t parallel = options.parallel ? (options.parallel + threads - 1) / threads : 0;
-	std::optional<RunProgress> progress;
-	if (RunProgress::wanted(options.servers.size(), options.quiet)) progress.emplace(options.servers.size());
-	RunProgress* progressLine = progress ? &*progress : nullptr;
-	if (threads == 1) return runShare(options, settings, transcript, *scriptPath, options.servers, parallel, progressLine);
-
-	std::vector<int> worst(threads, 0);
-	std::vector<std::exception_ptr> errors(threads);
-	std::vector<std::thread> workers;
-	for (std::size_t i = 0; i < threads; ++i)
+	std::vector<RunOutcome> outcomes;
 	{
-		workers.emplace_back([&, i] {
-			try
-			{
-				worst[i] = runShare(options, settings, transcript, *scriptPath, shareOf(options.servers, i, threads), parallel,
-					progressLine);
-			}
-			catch (...)
-			{
-				errors[i] = std::current_exception();
-			}
-		});
+		std::optional<RunProgress> progress;
+		if (RunProgress::wanted(options.servers.size(), options.quiet)) progress.emplace(options.servers.size());
+		StdoutToStderr scriptOutput(options.reportOnStdout);
+		outcomes = runAll(options, settings, transcript, *scriptPath, threadCount(options), progress ? &*progress : nullptr);
 	}
-	for (auto& worker : workers) worker.join();
-	for (const auto& error : errors)
-		if (error) std::rethrow_exception(error);
-	return *std::max_element(worst.begin(), worst.end());
+	writeReports(options, outcomes);
+	int worst = 0;
+	for (const auto& outcome : outcomes) worst = std::max(worst, outcome.result.exitCode);
+	return worst;
 }
 
 } // namespace smtpx::cli

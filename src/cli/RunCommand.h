@@ -23,10 +23,17 @@ struct RunOptions
 	double memoryLimitMib = 1024;
 	std::size_t threads = 0;   // event loops, each with its own Lua state; 0: one per core
 	net::TlsOptions tls;
+	bool json = false;         // a JSON line per run on stdout
+	std::string junitFile;     // a JUnit XML report, a test case per run ("-": stdout)
+	std::string tapFile;       // a TAP report ("-": stdout)
+	bool reportOnStdout = false;  // one of them has stdout, which then holds that report only
 
 	// Throws UsageError for anything it cannot take.
 	static RunOptions parse(const std::vector<std::string>& args);
 };
+
+// Whether --json, --junit - or --tap - has stdout; throws UsageError when more than one asks for it.
+bool reportOnStdout(bool json, const std::string& junitFile, const std::string& tapFile);
 
 // Adds "KEY=VALUE" (the value of --set) to params; throws UsageError for anything else.
 void addParam(lua::ScriptParams& params, const std::string& assignment);

@@ -6,10 +6,19 @@
 #include "cli/RunProgress.h"
 #include "lua/Engine.h"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 namespace smtpx::cli {
+
+// How one run went, for the reports written after all runs ended (--json, --junit, --tap).
+struct RunOutcome
+{
+	std::string target;      // "" for a run without a server
+	lua::RunResult result;
+	double seconds = 0.0;    // from its start (not from when it was queued) to its end
+};
 
 class RunQueue
 {
@@ -21,7 +30,12 @@ public:
 
 	void start();
 
+	// Every target's run, in target order; once the engine has run them all.
+	std::vector<RunOutcome> outcomes() const;
+
 private:
+	using Clock = std::chrono::steady_clock;
+
 	void startNext();
 
 	lua::Engine& _engine;
@@ -31,6 +45,8 @@ private:
 	std::size_t _parallel;
 	RunProgress* _progress;
 	std::size_t _started = 0;
+	std::vector<Clock::time_point> _startTimes;  // by run
+	std::vector<double> _seconds;                 // by run, set as it ends
 };
 
 } // namespace smtpx::cli

@@ -1,15 +1,17 @@
 // ScriptCatalog: `smtpx list` and `smtpx help SCRIPT`, read from each script's leading comment
-// block (first line "--- name: one-line description", then "-- " lines with its options).
+// block (ScriptHeader), as text or, with --json, as JSON lines.
 #pragma once
 
 #include "cli/DataPaths.h"
 
-#include <ostream>
 #include <string>
+#include <vector>
 
 namespace smtpx::cli {
 
-int listScripts(const DataPaths& paths, std::ostream& out);
-int describeScript(const DataPaths& paths, const std::string& name, std::ostream& out);
+// `smtpx list [--json]`: a line per bundled script, its name and summary.
+int listCommand(const std::vector<std::string>& args, const DataPaths& paths);
+// `smtpx help SCRIPT [--json]`: the script's comment block.
+int helpCommand(const std::vector<std::string>& args, const DataPaths& paths);
 
 } // namespace smtpx::cli

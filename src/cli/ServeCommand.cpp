@@ -3,6 +3,7 @@
 #include "cli/ArgumentList.h"
 #include "cli/ServeConfig.h"
 #include "cli/ServeHandlerFactory.h"
+#include "cli/ServeProbeLog.h"
 #include "cli/ServeStats.h"
 #include "cli/UsageError.h"
 
@@ -41,6 +42,13 @@ sigset_t terminationSignals()
 	return signals;
 }
 
+// --json wins over -v: its lines are the probe log, on stdout.
+ServeProbeLog::Mode probeLogMode(const ServeOptions& options)
+{
+	if (options.json) return ServeProbeLog::Mode::Json;
+	return options.verbose ? ServeProbeLog::Mode::Text : ServeProbeLog::Mode::Off;
+}
+
 constexpr const char* kUsage =
 	"usage: smtpx serve [options]\n"
 	"A Prometheus exporter: GET /probe?target=HOST[:PORT]&module=NAME checks the server with the\n"
@@ -50,7 +58,9 @@ constexpr const char* kUsage =
 	"  --config FILE          modules, as JSON: {\"modules\": {\"NAME\": {\"stop-after\": \"rcpt\", ...}}}\n"
 	"                         (see docs/health-checks.md); without it only \"default\" exists\n"
 	"  --max-concurrent N     probes at once (32); more requests wait\n"
-	"  -v, --verbose          a line per probe on stderr\n";
+	"  -v, --verbose          a line per probe on stderr\n"
+	"  --json                 a JSON line per probe on stdout instead: target, module, state,\n"
+	"                         success, seconds, reason\n";
 
 } // namespace
 
@@ -65,6 +75,7 @@ ServeOptions ServeOptions::parse(const std::vector<std::string>& args)
 		else if (arg == "--config") options.configFile = list.value(arg);
 		else if (arg == "--max-concurrent") options.maxConcurrent = list.positiveInteger(arg);
 		else if (arg == "-v" || arg == "--verbose") options.verbose = true;
+		else if (arg == "--json") options.json = true;
 		else if (arg == "-h" || arg == "--help") options.help = true;
 		else throw UsageError(arg.size() > 1 && arg[0] == '-' ? "unknown option " + arg : "unexpected argument '" + arg + "'");
 	}
@@ -81,6 +92,7 @@ int serveCommand(const std::vector<std::string>& args, const DataPaths& paths)
 	}
 	ServeConfig config = options.configFile.empty() ? ServeConfig() : ServeConfig::load(options.configFile);
 	ServeStats stats;
+	ServeProbeLog log(probeLogMode(options));
 	sigset_t signals = terminationSignals();
 	pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
@@ -92,7 +104,7 @@ int serveCommand(const std::vector<std::string>& args, const DataPaths& paths)
 	// per probe costs nothing next to the probe.
 	params->setKeepAlive(false);
 	Poco::ThreadPool threads(1, options.maxConcurrent);
-	Poco::Net::HTTPServer server(new ServeHandlerFactory(config, paths, stats, options.verbose), threads, socket, params);
+	Poco::Net::HTTPServer server(new ServeHandlerFactory(config, paths, stats, log), threads, socket, params);
 	server.start();
 	std::cerr << "smtpx serve: listening on http://" << socket.address().toString() << "/ (modules: "
 		<< config.moduleNames() << ")" << std::endl;

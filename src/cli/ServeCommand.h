@@ -16,6 +16,7 @@ struct ServeOptions
 	std::string configFile;         // empty: only the module "default"
 	int maxConcurrent = 32;         // probes at once; more requests wait in a queue
 	bool verbose = false;           // a line per probe on stderr
+	bool json = false;              // a JSON line per probe on stdout (instead of -v's line)
 	bool help = false;
 
 	// Throws UsageError for anything it cannot take.

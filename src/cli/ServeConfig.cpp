@@ -19,7 +19,7 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 // The target comes from each request, and the output is always Prometheus text.
-const std::set<std::string> kRequestOwned{"server", "servers", "format", "parallel", "verbose", "transcript"};
+const std::set<std::string> kRequestOwned{"server", "servers", "format", "json", "parallel", "verbose", "transcript"};
 
 void addValue(std::vector<std::string>& args, const std::string& option, const Poco::Dynamic::Var& value)
 {

@@ -35,8 +35,9 @@ std::string pathOf(const std::string& uri)
 
 } // namespace
 
-ServeHandlerFactory::ServeHandlerFactory(const ServeConfig& config, const DataPaths& paths, ServeStats& stats, bool verbose):
-	_config(config), _paths(paths), _stats(stats), _verbose(verbose)
+ServeHandlerFactory::ServeHandlerFactory(const ServeConfig& config, const DataPaths& paths, ServeStats& stats,
+	ServeProbeLog& log):
+	_config(config), _paths(paths), _stats(stats), _log(log)
 {
 }
 
@@ -54,7 +55,7 @@ Poco::Net::HTTPRequestHandler* ServeHandlerFactory::createRequestHandler(const P
 		_stats.badRequest();
 		return new ServeTextHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "only GET is served\n");
 	}
-	if (path == "/probe") return new ServeProbeHandler(_config, _paths, _stats, _verbose);
+	if (path == "/probe") return new ServeProbeHandler(_config, _paths, _stats, _log);
 	if (path == "/metrics") return new ServeMetricsHandler(_stats);
 	return new ServeTextHandler(HTTPResponse::HTTP_OK, kIndex);
 }

@@ -3,6 +3,7 @@
 
 #include "cli/DataPaths.h"
 #include "cli/ServeConfig.h"
+#include "cli/ServeProbeLog.h"
 #include "cli/ServeStats.h"
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -12,7 +13,7 @@ namespace smtpx::cli {
 class ServeHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-	ServeHandlerFactory(const ServeConfig& config, const DataPaths& paths, ServeStats& stats, bool verbose);
+	ServeHandlerFactory(const ServeConfig& config, const DataPaths& paths, ServeStats& stats, ServeProbeLog& log);
 
 	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
@@ -20,7 +21,7 @@ private:
 	const ServeConfig& _config;
 	const DataPaths& _paths;
 	ServeStats& _stats;
-	bool _verbose;
+	ServeProbeLog& _log;
 };
 
 } // namespace smtpx::cli

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -49,8 +48,8 @@ double scrapeTimeout(const Poco::Net::HTTPServerRequest& request)
 
 } // namespace
 
-ServeProbeHandler::ServeProbeHandler(const ServeConfig& config, const DataPaths& paths, ServeStats& stats, bool verbose):
-	_config(config), _paths(paths), _stats(stats), _verbose(verbose)
+ServeProbeHandler::ServeProbeHandler(const ServeConfig& config, const DataPaths& paths, ServeStats& stats, ServeProbeLog& log):
+	_config(config), _paths(paths), _stats(stats), _log(log)
 {
 }
 
@@ -98,13 +97,7 @@ void ServeProbeHandler::probe(CheckOptions options, const std::string& moduleNam
 	double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	bool success = !results.empty() && results.front().succeeded();
 	_stats.probeFinished(moduleName, success, seconds);
-	if (_verbose)
-	{
-		std::ostringstream line;
-		line << "probe " << options.servers.front() << " module=" << moduleName << ": "
-			<< (success ? "success" : "failure") << " in " << seconds << " s\n";
-		std::cerr << line.str();
-	}
+	if (!results.empty()) _log.probe(options.servers.front(), moduleName, results.front(), seconds);
 	std::ostringstream body;
 	report::PrometheusReport::write(body, results);
 	ServeTextHandler::send(response, HTTPResponse::HTTP_OK, body.str(), report::PrometheusReport::kContentType);

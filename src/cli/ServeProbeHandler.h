@@ -6,6 +6,7 @@
 
 #include "cli/DataPaths.h"
 #include "cli/ServeConfig.h"
+#include "cli/ServeProbeLog.h"
 #include "cli/ServeStats.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -15,7 +16,7 @@ namespace smtpx::cli {
 class ServeProbeHandler : public Poco::Net::HTTPRequestHandler
 {
 public:
-	ServeProbeHandler(const ServeConfig& config, const DataPaths& paths, ServeStats& stats, bool verbose);
+	ServeProbeHandler(const ServeConfig& config, const DataPaths& paths, ServeStats& stats, ServeProbeLog& log);
 
 	void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
@@ -30,7 +31,7 @@ private:
 	const ServeConfig& _config;
 	const DataPaths& _paths;
 	ServeStats& _stats;
-	bool _verbose;
+	ServeProbeLog& _log;
 };
 
 } // namespace smtpx::cli

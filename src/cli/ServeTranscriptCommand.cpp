@@ -5,6 +5,7 @@
 #include "cli/UsageError.h"
 #include "lua/ScriptError.h"
 #include "replay/TranscriptServer.h"
+#include "report/JsonLines.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Path.h>
@@ -24,6 +25,7 @@ struct ServeArguments
 	replay::ImportOptions import;
 	std::string transcriptFile;
 	bool quiet = false;
+	bool json = false;
 };
 
 Poco::Net::SocketAddress listenAddress(const std::string& text)
@@ -53,6 +55,7 @@ ServeArguments parseServeArguments(const std::vector<std::string>& args)
 		else if (arg == "--timeout") parsed.settings.session.timeout = list.positiveNumber(arg);
 		else if (arg == "--transcript") parsed.transcriptFile = list.value(arg);
 		else if (arg == "--quiet" || arg == "-q") parsed.quiet = true;
+		else if (arg == "--json") parsed.json = true;
 		else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
 		else if (parsed.file.empty()) parsed.file = arg;
 		else throw UsageError("serve-transcript takes one transcript");
@@ -61,6 +64,21 @@ ServeArguments parseServeArguments(const std::vector<std::string>& args)
 	if (parsed.file.empty()) throw UsageError("serve-transcript needs a transcript file");
 	if (parsed.listen.empty()) throw UsageError("serve-transcript needs --listen HOST:PORT");
 	return parsed;
+}
+
+Poco::JSON::Object::Ptr sessionJson(const replay::ServedSession& session, const std::string& file)
+{
+	Poco::JSON::Object::Ptr object = report::JsonLines::newObject();
+	object->set("command", std::string("serve-transcript"));
+	object->set("session", session.label());
+	object->set("client", report::JsonLines::orNull(session.peer()));
+	object->set("transcript", file);
+	object->set("exit_code", session.divergence() ? lua::exit_code::kReplay : lua::exit_code::kOk);
+	object->set("diverged", session.divergence().has_value());
+	object->set("divergence", report::JsonLines::orNull(session.divergence().value_or("")));
+	object->set("lines", session.lines());
+	object->set("seconds", session.elapsedSeconds());
+	return object;
 }
 
 } // namespace
@@ -77,7 +95,9 @@ const char* serveTranscriptUsage()
 		"  --pace                 wait the recorded gap before each reply\n"
 		"  --timeout SECONDS      wait for each client line (30)\n"
 		"  --transcript FILE      also write the live transcript to FILE\n"
-		"  --quiet                the live transcript shows errors only\n") +
+		"  --quiet                the live transcript shows errors only\n"
+		"  --json                 a JSON line per session on stdout as it ends: client, diverged and\n"
+		"                         where, lines, seconds (\"listening on\" and the summary go to stderr)\n") +
 		importOptionsUsage() +
 		"Exit codes: 0 every client followed the transcript, 30 one did not, 31 the transcript does not\n"
 		"import or cannot be played (a regex reply, a capture, STARTTLS).\n";
@@ -113,10 +133,15 @@ int serveTranscriptCommand(const std::vector<std::string>& args)
 		std::cerr << parsed.file << ":" << e.what() << "\n";
 		return lua::exit_code::kImport;
 	}
-	std::cout << "listening on " << server->listen(address).toString() << std::endl;
+	// With --json, stdout holds the sessions' JSON lines only.
+	std::ostream& out = parsed.json ? std::cerr : std::cout;
+	report::JsonLines lines(std::cout);
+	if (parsed.json)
+		server->onSessionEnd([&](const replay::ServedSession& session) { lines.write(sessionJson(session, parsed.file)); });
+	out << "listening on " << server->listen(address).toString() << std::endl;
 	loop.run();
-	for (const auto& divergence : server->divergences()) std::cout << "FAIL  " << divergence << "\n";
-	std::cout << server->served() << (server->served() == 1 ? " session: " : " sessions: ") << server->divergences().size()
+	for (const auto& divergence : server->divergences()) out << "FAIL  " << divergence << "\n";
+	out << server->served() << (server->served() == 1 ? " session: " : " sessions: ") << server->divergences().size()
 		<< " diverged\n";
 	return server->divergences().empty() ? lua::exit_code::kOk : lua::exit_code::kReplay;
 }

@@ -36,10 +36,12 @@ const char* kUsage =
 	"  serve-transcript FILE  play a transcript's server side to clients (--listen HOST:PORT)\n"
 	"  record                 a proxy that records sessions as transcripts (smtpx record --help)\n"
 	"  shell --server HOST    talk to a server by hand, with the live transcript (smtpx shell --help)\n"
-	"  list                   list the bundled scripts\n"
-	"  help SCRIPT            show a script's description and options\n"
+	"  list                   list the bundled scripts (smtpx list --help)\n"
+	"  help SCRIPT            show a script's description and options (smtpx help --help)\n"
 	"  --help, -h             this text\n"
 	"  --version, -V          the version\n"
+	"Every command but shell takes --json: a JSON line per server, transcript, session or script\n"
+	"on stdout, and nothing else there (README.md, \"Output for other tools\").\n"
 	"\n"
 	"Exit codes: 0 ok, 1 script returned false, 2 usage, 3 script error, 4 connect failed,\n"
 	"5 reply did not match, 6 timeout, 7 connection closed, 8 TLS, 9 protocol error,\n"
@@ -112,12 +114,8 @@ int dispatch(const std::vector<std::string>& args)
 		}
 		return cli::shellCommand(rest, paths);
 	}
-	if (command == "list") return cli::listScripts(paths, std::cout);
-	if (command == "help")
-	{
-		if (rest.size() != 1) throw cli::UsageError("help needs one script name");
-		return cli::describeScript(paths, rest[0], std::cout);
-	}
+	if (command == "list") return cli::listCommand(rest, paths);
+	if (command == "help") return cli::helpCommand(rest, paths);
 	throw cli::UsageError("unknown command '" + command + "'");
 }
 

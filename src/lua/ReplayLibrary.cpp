@@ -1,6 +1,9 @@
 #include "lua/ReplayLibrary.h"
 
 #include "lua/Binding.h"
+#include "replay/CanonicalWriter.h"
+#include "replay/Importer.h"
+#include "replay/LuaWriter.h"
 #include "replay/ReplyMatcher.h"
 #include "replay/Syntax.h"
 #include "replay/Template.h"
@@ -184,6 +187,39 @@ int replayCheck(lua_State* L)
 	return 1;
 }
 
+// smtp.replay.convert(text, "lua" | "canonical" [, {from=, source=}]) -> the transcript in `text`
+// as smtpx convert writes it: a script for smtpx run, or the canonical form. The import on the
+// way turns AUTH payloads into secret placeholders (unless `text` is canonical already). Raises
+// kind "import" (exit 31) naming every line that does not import.
+int replayConvert(lua_State* L)
+{
+	std::size_t length;
+	const char* text = luaL_checklstring(L, 1, &length);
+	std::string to = luaL_checkstring(L, 2);
+	luaL_argcheck(L, to == "lua" || to == "canonical", 2, "must be \"lua\" or \"canonical\"");
+	bool hasOptions = !lua_isnoneornil(L, 3);
+	if (hasOptions) luaL_checktype(L, 3, LUA_TTABLE);
+	std::string from = hasOptions ? stringField(L, 3, "from") : "";
+	std::string source = hasOptions ? stringField(L, 3, "source") : "";
+	if (source.empty()) source = "transcript";
+	replay::ImportOptions options;
+	options.format = replay::parseFormat(from);
+	luaL_argcheck(L, from.empty() || options.format, 3, "from: not a transcript format");
+	std::string converted, problems;
+	try
+	{
+		replay::Transcript transcript = replay::importText(std::string_view(text, length), options).transcript;
+		converted = to == "lua" ? replay::writeLua(transcript, source) : replay::writeCanonical(transcript);
+	}
+	catch (const replay::ImportError& e)
+	{
+		problems = e.describe(source);
+	}
+	if (!problems.empty()) raiseError(L, "import", problems);
+	lua_pushlstring(L, converted.data(), converted.size());
+	return 1;
+}
+
 void setString(lua_State* L, const char* name, const std::string& value)
 {
 	lua_pushlstring(L, value.data(), value.size());
@@ -281,6 +317,7 @@ void pushSettings(lua_State* L, const ReplaySettings& settings)
 const luaL_Reg kFunctions[] = {
 	{"expand", protect<replayExpand>},
 	{"check", protect<replayCheck>},
+	{"convert", protect<replayConvert>},
 	{nullptr, nullptr},
 };
 

@@ -24,7 +24,7 @@ struct ReplaySettings
 	bool keepGoing = false;
 };
 
-// Adds the `replay` table (expand, check) to the `smtp` table on top of the stack.
+// Adds the `replay` table (expand, check, convert) to the `smtp` table on top of the stack.
 void openReplayFunctions(lua_State* L);
 
 // Starts a run of require("smtpx.replay").run(transcript, settings); `name` names the transcript

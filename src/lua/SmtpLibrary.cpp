@@ -1,6 +1,7 @@
 // The global `smtp` table: connect, sleep, reply matching and errors. The Lua half of the library
 // (session:expect and friends) is stdlib/smtpx/core.lua.
 #include "lua/Binding.h"
+#include "lua/ConsoleLibrary.h"
 #include "lua/Engine.h"
 #include "lua/ReplayLibrary.h"
 #include "lua/Session.h"
@@ -347,6 +348,7 @@ void openSmtpLibrary(lua_State* L)
 	luaL_newlib(L, kFunctions);
 	openCodecFunctions(L);
 	openReplayFunctions(L);
+	openConsoleFunctions(L);
 	lua_pushstring(L, SMTPX_VERSION);
 	lua_setfield(L, -2, "version");
 	// Live progress lines belong on a terminal, never in piped output.

@@ -81,7 +81,8 @@ void RecordedSession::connected(bool client)
 		_toServer.clear();
 		return;
 	}
-	_log.info("Connection from " + _client.connection.peerAddress() + "; connecting to " + _settings.server);
+	_peer = _client.connection.peerAddress();
+	_log.info("Connection from " + _peer + "; connecting to " + _settings.server);
 	_server.connection.connect(_settings.addresses, seconds(_settings.timeout));
 }
 
@@ -123,6 +124,7 @@ void RecordedSession::record(bool fromClient)
 
 void RecordedSession::recordLine(bool fromClient, const std::string& line)
 {
+	++_lines;
 	if (fromClient)
 	{
 		_startTlsAsked = !_builder.inMessageText() && DialogueBuilder::verbOf(line) == "STARTTLS";

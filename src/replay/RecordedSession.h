@@ -39,6 +39,12 @@ public:
 	const std::string& outFile() const { return _outFile; }
 	// Why the transcript could not be written; empty when it was.
 	const std::string& error() const { return _error; }
+	const std::string& label() const { return _log.label(); }
+	// The client's address ("127.0.0.1:40312"); empty until it is known.
+	const std::string& peer() const { return _peer; }
+	// Lines recorded, the client's and the server's.
+	std::size_t lines() const { return _lines; }
+	double elapsedSeconds() const { return elapsedMs() / 1000; }
 
 private:
 	// One end of the relay: the client, or the server.
@@ -88,6 +94,8 @@ private:
 	std::chrono::steady_clock::time_point _started = std::chrono::steady_clock::now();
 	std::string _recordedAt;
 	std::string _error;
+	std::string _peer;
+	std::size_t _lines = 0;
 };
 
 } // namespace smtpx::replay

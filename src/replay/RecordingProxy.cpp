@@ -49,6 +49,7 @@ void RecordingProxy::ended(RecordedSession& session)
 		_written.push_back(session.outFile());
 	else
 		_errors.push_back(session.error());
+	if (_onSessionEnd) _onSessionEnd(session);
 	_sessions.erase(&session);
 }
 

@@ -8,6 +8,7 @@
 #include "replay/RecordedSession.h"
 #include "report/Transcript.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,6 +34,9 @@ public:
 	// Starts listening; returns the address. Throws std::runtime_error when it cannot listen.
 	Poco::Net::SocketAddress listen(const Poco::Net::SocketAddress& address);
 
+	// Called from the loop as each session ends, after its transcript is written (or could not be).
+	void onSessionEnd(std::function<void(const RecordedSession&)> callback) { _onSessionEnd = std::move(callback); }
+
 	const std::vector<std::string>& written() const { return _written; }
 	const std::vector<std::string>& errors() const { return _errors; }
 
@@ -51,6 +55,7 @@ private:
 	std::size_t _accepted = 0;
 	std::vector<std::string> _written;
 	std::vector<std::string> _errors;
+	std::function<void(const RecordedSession&)> _onSessionEnd;
 };
 
 } // namespace smtpx::replay

@@ -64,7 +64,8 @@ void ServedSession::start(Poco::Net::StreamSocket socket)
 
 void ServedSession::onConnected()
 {
-	_log.info("Connection from " + _connection.peerAddress() + ".");
+	_peer = _connection.peerAddress();
+	_log.info("Connection from " + _peer + ".");
 	advance();
 }
 
@@ -141,6 +142,7 @@ void ServedSession::sendReply(const Step& step)
 		std::string text = renderServerLine(line.text, values);
 		_log.server(text);
 		bytes += text + "\r\n";
+		++_lines;
 	}
 	_connection.write(bytes);
 }
@@ -148,6 +150,7 @@ void ServedSession::sendReply(const Step& step)
 bool ServedSession::takeLine(const std::string& line)
 {
 	const Step& step = *_steps[_next];
+	++_lines;
 	_log.client(line, holdsSecret(step.text));
 	if (!ClientPattern(step.text, !step.verb.empty()).matches(line))
 	{

@@ -36,6 +36,12 @@ public:
 
 	// What went differently from the transcript; nothing when the client followed it.
 	const std::optional<std::string>& divergence() const { return _divergence; }
+	const std::string& label() const { return _log.label(); }
+	// The client's address ("127.0.0.1:40312"); empty until it is known.
+	const std::string& peer() const { return _peer; }
+	// Lines exchanged: the client's that were checked and the server's that were sent.
+	std::size_t lines() const { return _lines; }
+	double elapsedSeconds() const { return _log.elapsedMs() / 1000; }
 
 private:
 	void onConnected() override;
@@ -66,6 +72,8 @@ private:
 	bool _ended = false;
 	net::EventLoop::TimerId _timer = 0;
 	std::optional<std::string> _divergence;
+	std::string _peer;
+	std::size_t _lines = 0;
 };
 
 } // namespace smtpx::replay

@@ -67,6 +67,7 @@ void TranscriptServer::ended(ServedSession& session)
 {
 	++_served;
 	if (session.divergence()) _divergences.push_back(*session.divergence());
+	if (_onSessionEnd) _onSessionEnd(session);
 	_sessions.erase(&session);
 }
 

@@ -12,6 +12,7 @@
 
 #include <Poco/Net/SocketAddress.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +38,9 @@ public:
 	// std::runtime_error when it cannot listen.
 	Poco::Net::SocketAddress listen(const Poco::Net::SocketAddress& address);
 
+	// Called from the loop as each session ends.
+	void onSessionEnd(std::function<void(const ServedSession&)> callback) { _onSessionEnd = std::move(callback); }
+
 	std::size_t served() const { return _served; }
 	const std::vector<std::string>& divergences() const { return _divergences; }
 
@@ -54,6 +58,7 @@ private:
 	std::size_t _accepted = 0;
 	std::size_t _served = 0;
 	std::vector<std::string> _divergences;
+	std::function<void(const ServedSession&)> _onSessionEnd;
 };
 
 } // namespace smtpx::replay

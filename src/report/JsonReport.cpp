@@ -1,5 +1,7 @@
 #include "report/JsonReport.h"
 
+#include "report/JsonLines.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 
@@ -17,15 +19,9 @@ Array::Ptr toArray(const std::vector<std::string>& strings)
 	return array;
 }
 
-// Keys in the order they are set: the target first, details after.
-Object::Ptr newObject()
-{
-	return new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-}
-
 Object::Ptr replyJson(const CheckResult::Reply& reply)
 {
-	Object::Ptr object = newObject();
+	Object::Ptr object = JsonLines::newObject();
 	object->set("code", reply.code);
 	if (!reply.enhanced.empty()) object->set("enhanced", reply.enhanced);
 	object->set("lines", toArray(reply.lines));
@@ -34,7 +30,7 @@ Object::Ptr replyJson(const CheckResult::Reply& reply)
 
 Object::Ptr phaseJson(const CheckResult::Phase& phase)
 {
-	Object::Ptr object = newObject();
+	Object::Ptr object = JsonLines::newObject();
 	object->set("name", phase.name);
 	object->set("reached", phase.seconds.has_value());
 	if (phase.seconds) object->set("seconds", *phase.seconds);
@@ -46,7 +42,7 @@ Object::Ptr phaseJson(const CheckResult::Phase& phase)
 
 Object::Ptr JsonReport::toJson(const CheckResult& result)
 {
-	Object::Ptr object = newObject();
+	Object::Ptr object = JsonLines::newObject();
 	object->set("target", result.target);
 	object->set("state", stateName(result.state));
 	object->set("exit_code", static_cast<int>(result.state));

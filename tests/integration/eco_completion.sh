@@ -50,3 +50,9 @@ assert_eq "" "$(complete_words smtpx run send_plain --server se)" "--server HOST
 assert_eq $'--starttls\n--stop-after' "$(complete_words smtpx check --st)" "smtpx check --st<TAB>"
 assert_eq "rcpt" "$(complete_words smtpx check --stop-after rc)" "--stop-after PHASE"
 assert_eq $'canonical\nlua' "$(complete_words smtpx convert x.txt --to '')" "convert --to"
+# --json on every subcommand that has it (issue #8), and run's test reports.
+for command in run check serve import convert replay serve-transcript record list help; do
+  assert_eq "--json" "$(complete_words smtpx "$command" --js)" "smtpx $command --js<TAB>"
+done
+assert_eq "--junit" "$(complete_words smtpx run --ju)" "smtpx run --ju<TAB>"
+assert_eq "sent.log" "$(complete_words smtpx run send_plain --tap sen)" "--tap FILE"

@@ -3,13 +3,16 @@
 #include "replay/Importer.h"
 #include "replay/LuaWriter.h"
 #include "replay/RecordingProxy.h"
-#include "replay/TestReport.h"
+#include "report/TestReport.h"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
 using namespace smtpx::replay;
+using smtpx::report::TestCase;
+using smtpx::report::junitXml;
+using smtpx::report::tap;
 
 namespace {
 

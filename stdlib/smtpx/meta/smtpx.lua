@@ -195,11 +195,13 @@ function Session:tls_info() end
 ---@class smtpx.ReplayFunctions
 ---@field expand fun(template: string, dialogue: table): string, boolean the line, and whether it holds a secret
 ---@field check fun(lines: string[], reply: smtpx.Reply, dialogue: table, opts: {ehlo: boolean}?): string? nil, or what differs
+---@field convert fun(text: string, to: "lua"|"canonical", opts: {from: ("canonical"|"rfc"|"swaks"|"smtpx"|"telnet")?, source: string?}?): string what `smtpx convert` writes; raises kind import (exit 31)
 
 ---The smtpx library, a global in every script.
 ---@class smtpx.Smtp
 ---@field version string "0.1.0"
 ---@field interactive boolean stderr is a terminal: live progress lines are welcome
+---@field line_editing boolean stdin and stderr are terminals: smtp.read_line edits lines (libedit)
 ---@field Session smtpx.Session the session methods, to wrap or extend
 ---@field replay smtpx.ReplayFunctions
 smtp = {}
@@ -300,6 +302,29 @@ function smtp.mime_message(spec) end
 ---@return string?
 ---@return string?
 function smtp.prompt_secret(prompt) end
+
+---Waits for a line on stdin without stopping the event loop (edited with libedit on a terminal).
+---Returns the line; nil at the end of input; nil, "timeout" when opts.timeout seconds passed (the
+---part typed stays for the next call); nil, "error", message when stdin cannot be read.
+---@param prompt string?
+---@param opts {timeout: number?}?
+---@return string?
+---@return ("timeout"|"error")?
+---@return string?
+function smtp.read_line(prompt, opts) end
+
+---Keeps a line for the Up arrow, and in the history file if one is open.
+---@param line string
+---@return true?
+---@return string? why the history file could not be written
+function smtp.add_history(line) end
+
+---Loads the history from `path` (made with mode 0600) and appends each later line to it.
+---@param path string
+---@param max_lines integer? default 1000
+---@return true?
+---@return string? why not
+function smtp.open_history(path, max_lines) end
 
 ---------------------------------------------------------------------------------------------------
 -- The standard library: require "smtpx.client", "smtpx.message", "smtpx.esmtp", "smtpx.sasl",

@@ -1,11 +1,11 @@
-// TestReport: the outcome of many replays as a CI system reads it: JUnit XML (one <testcase>
-// per transcript) or TAP version 13.
+// TestReport: the outcome of many replays or runs as a CI system reads it: JUnit XML (one
+// <testcase> per transcript, or per server a script ran against) or TAP version 13.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace smtpx::replay {
+namespace smtpx::report {
 
 struct TestCase
 {
@@ -18,4 +18,4 @@ struct TestCase
 std::string junitXml(const std::string& suite, const std::vector<TestCase>& cases);
 std::string tap(const std::vector<TestCase>& cases);
 
-} // namespace smtpx::replay
+} // namespace smtpx::report

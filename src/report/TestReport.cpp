@@ -1,9 +1,9 @@
-#include "replay/TestReport.h"
+#include "report/TestReport.h"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace smtpx::replay {
+namespace smtpx::report {
 
 namespace {
 
@@ -99,4 +99,4 @@ std::string tap(const std::vector<TestCase>& cases)
 	return out;
 }
 
-} // namespace smtpx::replay
+} // namespace smtpx::report
