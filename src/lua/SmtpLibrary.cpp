@@ -177,8 +177,8 @@ int connectContinue(lua_State* L, int status, lua_KContext sessionIndex)
 	return 1;
 }
 
-// smtp.connect("host[:port]" | {host=, port=} [, port] [, opts]) -> session
-int smtpConnect(lua_State* L)
+// Makes the session for smtp.connect and starts connecting it; returns its stack index.
+int startConnect(lua_State* L)
 {
 	Engine& engine = Engine::of(L);
 	Scheduler::RunId run = engine.scheduler().runOfWaiter(L);
@@ -224,7 +224,16 @@ int smtpConnect(lua_State* L)
 		raiseError(L, "connect", e.what());
 	}
 	session->connect(endpoint.host, std::move(addresses), connectTimeout, L, tls);
-	return engine.scheduler().wait(L, sessionIndex, connectContinue);
+	return sessionIndex;
+}
+
+// smtp.connect("host[:port]" | {host=, port=} [, port] [, opts]) -> session
+int smtpConnect(lua_State* L)
+{
+	// The C++ locals of the connect end before the wait: a yield then unwinds this frame without
+	// running destructors, each of which would cost the unwinder another pass.
+	int sessionIndex = startConnect(L);
+	return Engine::of(L).scheduler().wait(L, sessionIndex, connectContinue);
 }
 
 // smtp.resolve(host) -> {"192.0.2.1", "2001:db8::1", ...}: what smtp.connect would try, so a
