@@ -56,20 +56,47 @@ local function open()
   return s
 end
 
-local function transaction(s)
-  if pipelining then
-    s:send("MAIL FROM:<" .. from .. ">\r\nRCPT TO:<" .. to .. ">\r\nDATA\r\n", { raw = true })
-    s:expect(250); s:expect({ 250, 251 }); s:expect(354)
-  else
-    s:send("MAIL FROM:<" .. from .. ">"); s:expect(250)
-    s:send("RCPT TO:<" .. to .. ">"); s:expect({ 250, 251 })
-    s:send("DATA"); s:expect(354)
-  end
-  s:send_data(message, { raw = true, quiet = true })
-  s:expect(250)
+-- Reads one reply: true when it matches `spec`, else false and what came instead (and true
+-- when the session is gone). A refusal raises no error: a pcall around every transaction would
+-- make every wait inside it dearer (each yield unwinds the pcall's frames too).
+local function reply_is(s, spec)
+  local reply, kind, message = s:next_reply()
+  if not reply then return false, kind .. ": " .. message, true end
+  if smtp.match(reply, spec) then return true end
+  return false, table.concat(reply.lines, " | ")
 end
 
-local function quit(s)
+local envelope = { { "MAIL FROM:<" .. from .. ">", 250 }, { "RCPT TO:<" .. to .. ">", { 250, 251 } }, { "DATA", 354 } }
+local pipelined_envelope = envelope[1][1] .. "\r\n" .. envelope[2][1] .. "\r\n" .. envelope[3][1] .. "\r\n"
+
+-- The envelope's replies, all read (so a refusal leaves none unread for the next message).
+local function envelope_replies(s)
+  local ok, why, gone = true, nil, false
+  for _, step in ipairs(envelope) do
+    if not pipelining then s:send(step[1]) end
+    local step_ok, step_why, step_gone = reply_is(s, step[2])
+    if not step_ok then ok, why, gone = false, why or step_why, step_gone end
+    if gone or (not ok and not pipelining) then break end
+  end
+  return ok, why, gone
+end
+
+-- One message; true, or false, why, and whether the session is gone.
+local function transaction(s)
+  if pipelining then s:send(pipelined_envelope, { raw = true }) end
+  local ok, why, gone = envelope_replies(s)
+  if ok then
+    s:send_data(message, { raw = true, quiet = true })
+    ok, why, gone = reply_is(s, 250)
+  elseif not gone then
+    s:send("RSET")
+    gone = select(3, reply_is(s, 250))
+  end
+  return ok, why, gone
+end
+
+local function quit(s, gone)
+  if gone then return s:close() end
   s:send("QUIT")
   s:half_close()
   s:expect { { 221, function() end }, eof = function() end }
@@ -83,18 +110,27 @@ local function show_progress()
     stats.done / math.max(elapsed, 1e-9)))
 end
 
+local function count(s, ok, why)
+  if ok then stats.done = stats.done + 1 else
+    stats.failed = stats.failed + 1
+    s:log("message failed: " .. why)
+  end
+  if (stats.done + stats.failed) % 100 == 0 then show_progress() end
+end
+
 local function worker()
   local s = not reconnect and open() or nil
-  for _ = 1, messages do
+  for sent = 1, messages do
     wait_for_rate()
     if reconnect then s = open() end
-    local ok, err = pcall(transaction, s)
-    if ok then stats.done = stats.done + 1 else
-      stats.failed = stats.failed + 1
-      s:log("message failed: " .. tostring(err))
+    local ok, why, gone = transaction(s)
+    count(s, ok, why)
+    if gone and not reconnect then
+      -- The rest of this session's messages cannot be sent: they count as failed.
+      stats.failed = stats.failed + messages - sent
+      return s:close()
     end
-    if reconnect then quit(s) end
-    if (stats.done + stats.failed) % 100 == 0 then show_progress() end
+    if reconnect then quit(s, gone) end
   end
   if not reconnect then quit(s) end
 end

@@ -15,19 +15,20 @@ class Session;
 
 // Wraps a C function so a C++ exception becomes a Lua error (kind "script") instead of
 // unwinding through Lua. Lua's own errors and yields are not std::exceptions and pass through.
+// No local here has a destructor: a yield (a C++ throw in Lua built as C++) unwinds this frame,
+// and a cleanup would cost it an extra unwinder round trip on every send and expect.
 template <lua_CFunction F>
 int protect(lua_State* L)
 {
-	std::string message;
 	try
 	{
 		return F(L);
 	}
 	catch (const std::exception& e)
 	{
-		message = e.what();
+		lua_pushstring(L, e.what());
 	}
-	raiseError(L, "script", message);
+	raiseError(L, "script", lua_tostring(L, -1));
 }
 
 // The Session behind argument `index`; raises a Lua error for anything else.

@@ -26,6 +26,7 @@ lua_State* Scheduler::newTask(lua_State* L, int nargs, RunId run, bool isMain)
 	_tasks.emplace(thread, std::move(task));
 	_runs[run].tasks.push_back(thread);
 	++_runs[run].liveTasks;
+	++_unfinishedTasks;
 	return thread;
 }
 
@@ -35,7 +36,7 @@ Scheduler::RunId Scheduler::spawn(lua_State* L, int nargs, std::string label)
 	_results.push_back({std::move(label), false, 0, {}, {}});
 	_runs.emplace_back();
 	lua_State* thread = newTask(L, nargs, id, true);
-	resume(thread, nargs);
+	runTask(thread, nargs, false);
 	return id;
 }
 
@@ -46,7 +47,7 @@ void Scheduler::spawnTask(lua_State* L, int nargs)
 	lua_pushthread(thread);
 	lua_xmove(thread, L, 1);
 	// Started from the loop, so the spawning task runs on until it waits.
-	_loop.defer([this, thread, nargs] { resume(thread, nargs); });
+	_loop.defer([this, thread, nargs] { runTask(thread, nargs, true); });
 }
 
 int Scheduler::join(lua_State* L, lua_State* thread)
@@ -58,8 +59,9 @@ int Scheduler::join(lua_State* L, lua_State* thread)
 	task.joined = true;
 	if (task.outcomeRef == LUA_NOREF)
 	{
-		runOf(L);
+		runOfWaiter(L);
 		task.joiners.push_back(L);
+		++_joiningTasks;
 		return -1;
 	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, task.outcomeRef);
@@ -97,9 +99,61 @@ Scheduler::RunId Scheduler::failBeforeStart(std::string label, int exitCode, std
 
 void Scheduler::resume(lua_State* thread, int nargs)
 {
+	if (thread == _inlineWaiter)
+	{
+		_inlineWaiter = nullptr;
+		_inlineResults = nargs;
+		return;
+	}
+	// A lone task runs from the loop, not from inside the handler that woke it, so that it may
+	// run the loop itself when it next waits.
+	if (isAlone(thread))
+		_loop.defer([this, thread, nargs] { runTask(thread, nargs, true); });
+	else
+		runTask(thread, nargs, false);
+}
+
+bool Scheduler::isAlone(lua_State* thread) const
+{
+	return _unfinishedTasks - _joiningTasks == 1 && _tasks.count(thread);
+}
+
+int Scheduler::wait(lua_State* L, lua_KContext ctx, lua_KFunction k)
+{
+	if (!waitsInline(L))
+	{
+		++_yieldedWaits;
+		return lua_yieldk(L, 0, ctx, k);
+	}
+	++_inlineWaits;
+	return k ? k(L, LUA_YIELD, ctx) : _inlineResults;
+}
+
+// Runs the loop until the event L waits for resumes it; false (L must yield) when L may not
+// wait here, or when the loop runs dry first.
+bool Scheduler::waitsInline(lua_State* L)
+{
+	if (!_resumedFromLoop || L != _resumedThread || !isAlone(L)) return false;
+	Engine& engine = Engine::of(L);
+	// As while a yielded task waits: the handlers push values onto L outside the limit.
+	bool wasEnforced = engine.enforceMemoryLimit(false);
+	_inlineWaiter = L;
+	_inlineResults = -1;
+	while (_inlineResults < 0 && _loop.runOnce())
+	{
+	}
+	_inlineWaiter = nullptr;
+	engine.enforceMemoryLimit(wasEnforced);
+	_resumedAt = std::chrono::steady_clock::now();
+	return _inlineResults >= 0;
+}
+
+void Scheduler::runTask(lua_State* thread, int nargs, bool fromLoop)
+{
 	int nresults = 0;
 	_resumedAt = std::chrono::steady_clock::now();
 	_resumedThread = thread;
+	_resumedFromLoop = fromLoop;
 	Engine& engine = Engine::of(thread);
 	bool wasEnforced = engine.enforceMemoryLimit(true);
 	int status = lua_resume(thread, nullptr, nargs, &nresults);
@@ -120,6 +174,15 @@ Scheduler::RunId Scheduler::runOf(lua_State* thread) const
 	return found->second.run;
 }
 
+Scheduler::RunId Scheduler::runOfWaiter(lua_State* thread) const
+{
+	RunId run = runOf(thread);
+	if (!lua_isyieldable(thread))
+		throw std::logic_error("this call waits on the event loop and cannot be made inside a C call "
+			"(a metamethod, or a function string.gsub or table.sort calls)");
+	return run;
+}
+
 std::size_t Scheduler::addCloser(RunId run, std::function<void()> closer)
 {
 	std::size_t key = _nextCloserKey++;
@@ -138,6 +201,7 @@ void Scheduler::finish(lua_State* thread, int status, int nresults)
 	RunId run = task.run;
 	if (task.isMain) finishMain(run, thread, status, nresults);
 	keepOutcome(thread, task, status, nresults);
+	--_unfinishedTasks;
 	wakeJoiners(thread, task);
 	if (--_runs[run].liveTasks == 0) endRun(run);
 }
@@ -198,6 +262,7 @@ void Scheduler::wakeJoiners(lua_State* thread, Task& task)
 {
 	auto joiners = std::move(task.joiners);
 	task.joiners.clear();
+	_joiningTasks -= joiners.size();
 	for (lua_State* joiner : joiners)
 	{
 		lua_rawgeti(joiner, LUA_REGISTRYINDEX, task.outcomeRef);

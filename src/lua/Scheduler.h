@@ -64,9 +64,22 @@ public:
 	// Continues a waiting thread with the `nargs` values already pushed onto it.
 	void resume(lua_State* thread, int nargs);
 
+	// Waits for the event the caller has just arranged to resume L with (a reply, a timer...):
+	// what a C function returns instead of lua_yieldk(L, 0, ctx, k). It yields L, unless no
+	// other task could run before that event: then the loop runs right here until the event
+	// comes, and the call goes on without yielding. Same events in the same order; but in Lua
+	// built as C++ a yield is a C++ throw (about 35,000 instructions), most of what a lone
+	// session's command/reply round trip costs.
+	int wait(lua_State* L, lua_KContext ctx = 0, lua_KFunction k = nullptr);
+
 	// The run a thread executes; throws std::logic_error when the thread is no task
 	// (a coroutine the script made itself cannot wait on the event loop).
 	RunId runOf(lua_State* thread) const;
+
+	// runOf() for a call that is about to wait: also throws std::logic_error when the thread
+	// cannot wait there (inside a metamethod or string.gsub's function, say), before the call
+	// arranges anything that would resume it.
+	RunId runOfWaiter(lua_State* thread) const;
 
 	// Called when the run ends (or its main task fails), e.g. to close sessions it left open.
 	// The returned key removes the closer again.
@@ -77,6 +90,10 @@ public:
 	void setOnFinish(std::function<void(RunId)> onFinish) { _onFinish = std::move(onFinish); }
 
 	const std::vector<RunResult>& results() const { return _results; }
+
+	// How the waits went so far: yielded, or waited for inline (see wait()).
+	std::size_t yieldedWaits() const { return _yieldedWaits; }
+	std::size_t inlineWaits() const { return _inlineWaits; }
 
 	// Pushes the values in a task outcome table {ok=, n=, ...} onto L, or raises its error.
 	static int pushOutcome(lua_State* L, int outcomeIndex);
@@ -109,6 +126,9 @@ private:
 	void keepExitCode(lua_State* thread, int index, RunId run);
 	void keepReturnedTable(lua_State* thread, int index, RunId run);
 	static void checkBusyLimit(lua_State* L, lua_Debug* ar);
+	void runTask(lua_State* thread, int nargs, bool fromLoop);
+	bool isAlone(lua_State* thread) const;
+	bool waitsInline(lua_State* thread);
 	void logError(RunId run, const std::string& message);
 
 	net::EventLoop& _loop;
@@ -121,6 +141,15 @@ private:
 	double _busyLimit = 10.0;
 	std::chrono::steady_clock::time_point _resumedAt;
 	lua_State* _resumedThread = nullptr;  // the task resume() runs: the busy limit's target
+	// Resumed from a deferred call of the loop, so no handler (a Connection reading, say) is
+	// below it on the C stack: only then may it run the loop itself (see wait()).
+	bool _resumedFromLoop = false;
+	std::size_t _unfinishedTasks = 0;
+	std::size_t _joiningTasks = 0;    // unfinished tasks waiting in join(): only a task ending wakes them
+	lua_State* _inlineWaiter = nullptr;  // the task wait() runs the loop for
+	int _inlineResults = -1;             // what resume() gave it; -1 while it waits
+	std::size_t _yieldedWaits = 0;
+	std::size_t _inlineWaits = 0;
 };
 
 } // namespace smtpx::lua

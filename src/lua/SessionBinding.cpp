@@ -69,9 +69,9 @@ int drainContinue(lua_State* L, int, lua_KContext top)
 int yieldIfBacklogged(lua_State* L, Session& session)
 {
 	if (!session.mustWaitForDrain()) return 0;
-	Engine::of(L).scheduler().runOf(L);
+	Engine::of(L).scheduler().runOfWaiter(L);
 	session.waitForDrain(L, session.replyTimeout());
-	return lua_yieldk(L, 0, lua_gettop(L), drainContinue);
+	return Engine::of(L).scheduler().wait(L, lua_gettop(L), drainContinue);
 }
 
 int sessionSend(lua_State* L)
@@ -136,9 +136,9 @@ int sessionNextReply(lua_State* L)
 	if (timeout <= 0) luaL_argerror(L, 2, "timeout must be positive");
 	int top = lua_gettop(L);
 	if (session.takeOutcome(L)) return lua_gettop(L) - top;
-	Engine::of(L).scheduler().runOf(L);
+	Engine::of(L).scheduler().runOfWaiter(L);
 	session.waitForReply(L, timeout);
-	return lua_yield(L, 0);
+	return Engine::of(L).scheduler().wait(L);
 }
 
 int sessionClose(lua_State* L)

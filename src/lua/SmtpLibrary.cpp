@@ -17,6 +17,7 @@
 #include <fstream>
 #include <unistd.h>
 #include <stdexcept>
+#include <optional>
 #include <unordered_map>
 
 namespace smtpx::lua {
@@ -99,17 +100,36 @@ const smtp::ReplySpec& toReplySpec(lua_State* L, int index)
 	return cache.emplace(key, std::move(spec)).first->second;
 }
 
+// A lone code or code pattern (expect(250), expect("2xx")): the spec of most expects, matched
+// without building a ReplySpec and its cache key.
+std::optional<smtp::CodePattern> lonePattern(lua_State* L, int index)
+{
+	if (lua_isinteger(L, index)) return smtp::CodePattern(static_cast<int>(lua_tointeger(L, index)));
+	if (lua_type(L, index) != LUA_TSTRING) return std::nullopt;
+	std::size_t length;
+	const char* text = lua_tolstring(L, index, &length);
+	if (!isCodePattern({text, length})) return std::nullopt;
+	return smtp::CodePattern(std::string_view(text, length));
+}
+
 // smtp.match(reply, spec) -> captures table (possibly empty) or nil
 int smtpMatch(lua_State* L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	const smtp::ReplySpec& spec = toReplySpec(L, 2);
 	smtp::Reply reply;
 	lua_getfield(L, 1, "code");
 	reply.code = static_cast<int>(luaL_checkinteger(L, -1));
+	lua_pop(L, 1);
+	if (auto pattern = lonePattern(L, 2))
+	{
+		if (pattern->matches(reply.code)) lua_createtable(L, 0, 0);
+		else lua_pushnil(L);
+		return 1;
+	}
+	const smtp::ReplySpec& spec = toReplySpec(L, 2);
 	lua_getfield(L, 1, "text");
 	reply.texts.emplace_back(luaL_optstring(L, -1, ""));
-	lua_pop(L, 2);
+	lua_pop(L, 1);
 	auto captures = spec.match(reply);
 	if (!captures)
 	{
@@ -158,11 +178,11 @@ int connectContinue(lua_State* L, int status, lua_KContext sessionIndex)
 	return 1;
 }
 
-// smtp.connect("host[:port]" | {host=, port=} [, port] [, opts]) -> session
-int smtpConnect(lua_State* L)
+// Makes the session for smtp.connect and starts connecting it; returns its stack index.
+int startConnect(lua_State* L)
 {
 	Engine& engine = Engine::of(L);
-	Scheduler::RunId run = engine.scheduler().runOf(L);
+	Scheduler::RunId run = engine.scheduler().runOfWaiter(L);
 	net::Endpoint endpoint;
 	int optsIndex = 2;
 	if (lua_type(L, 1) == LUA_TTABLE)
@@ -205,7 +225,16 @@ int smtpConnect(lua_State* L)
 		raiseError(L, "connect", e.what());
 	}
 	session->connect(endpoint.host, std::move(addresses), connectTimeout, L, tls);
-	return lua_yieldk(L, 0, sessionIndex, connectContinue);
+	return sessionIndex;
+}
+
+// smtp.connect("host[:port]" | {host=, port=} [, port] [, opts]) -> session
+int smtpConnect(lua_State* L)
+{
+	// The C++ locals of the connect end before the wait: a yield then unwinds this frame without
+	// running destructors, each of which would cost the unwinder another pass.
+	int sessionIndex = startConnect(L);
+	return Engine::of(L).scheduler().wait(L, sessionIndex, connectContinue);
 }
 
 // smtp.resolve(host) -> {"192.0.2.1", "2001:db8::1", ...}: what smtp.connect would try, so a
@@ -243,9 +272,9 @@ int smtpSleep(lua_State* L)
 	double seconds = luaL_checknumber(L, 1);
 	if (seconds < 0) luaL_argerror(L, 1, "must not be negative");
 	Engine& engine = Engine::of(L);
-	engine.scheduler().runOf(L);
+	engine.scheduler().runOfWaiter(L);
 	engine.loop().startTimer(toDuration(seconds), [&engine, L] { engine.scheduler().resume(L, 0); });
-	return lua_yieldk(L, 0, 0, sleepContinue);
+	return engine.scheduler().wait(L, 0, sleepContinue);
 }
 
 // smtp.spawn(fn, ...) -> task: runs fn(...) as another task of this run, concurrently
@@ -267,7 +296,7 @@ int smtpJoin(lua_State* L)
 	luaL_checktype(L, 1, LUA_TTHREAD);
 	int n = Engine::of(L).scheduler().join(L, lua_tothread(L, 1));
 	if (n >= 0) return n;
-	return lua_yieldk(L, 0, 0, joinContinue);
+	return Engine::of(L).scheduler().wait(L, 0, joinContinue);
 }
 
 long statusKib(const std::string& field)
@@ -286,7 +315,12 @@ int smtpProcessStats(lua_State* L)
 	lua_Integer fds = 0;
 	for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
 		++fds;
-	lua_createtable(L, 0, 3);
+	lua_createtable(L, 0, 5);
+	const Scheduler& scheduler = Engine::of(L).scheduler();
+	lua_pushinteger(L, static_cast<lua_Integer>(scheduler.yieldedWaits()));
+	lua_setfield(L, -2, "waits_yielded");
+	lua_pushinteger(L, static_cast<lua_Integer>(scheduler.inlineWaits()));
+	lua_setfield(L, -2, "waits_inline");
 	lua_pushinteger(L, statusKib("VmRSS"));
 	lua_setfield(L, -2, "rss_kib");
 	lua_pushinteger(L, statusKib("VmHWM"));

@@ -105,10 +105,10 @@ int sessionStartTls(lua_State* L)
 		session.close("STARTTLS injection");
 		raiseError(L, "tls", injected);
 	}
-	Engine::of(L).scheduler().runOf(L);
+	Engine::of(L).scheduler().runOfWaiter(L);
 	session.startTls(options, timeout, L);
 	lua_settop(L, 1);
-	return lua_yieldk(L, 0, 0, startTlsContinue);
+	return Engine::of(L).scheduler().wait(L, 0, startTlsContinue);
 }
 
 // session:tls_info() -> the table starttls returned, or nil while the session is plain.

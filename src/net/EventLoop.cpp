@@ -73,14 +73,20 @@ void EventLoop::defer(std::function<void()> fn)
 
 void EventLoop::run()
 {
-	while (hasWork())
+	while (runOnce())
 	{
-		runDeferred();
-		runDueTimers();
-		if (!_deferred.empty()) continue;
-		if (_watches.empty() && _timers.empty()) break;
-		pollOnce();
 	}
+}
+
+bool EventLoop::runOnce()
+{
+	if (!hasWork()) return false;
+	bool deferredRan = runDeferred();
+	// Not ||: the due timers run even when deferred calls did.
+	if (runDueTimers() | deferredRan) return true;
+	if (_watches.empty() && _timers.empty()) return false;
+	pollOnce();
+	return true;
 }
 
 bool EventLoop::hasWork() const
@@ -88,18 +94,21 @@ bool EventLoop::hasWork() const
 	return !_watches.empty() || !_timers.empty() || !_deferred.empty();
 }
 
-void EventLoop::runDeferred()
+bool EventLoop::runDeferred()
 {
+	bool ran = !_deferred.empty();
 	while (!_deferred.empty())
 	{
 		auto batch = std::move(_deferred);
 		_deferred.clear();
 		for (auto& fn : batch) fn();
 	}
+	return ran;
 }
 
-void EventLoop::runDueTimers()
+bool EventLoop::runDueTimers()
 {
+	bool ran = false;
 	auto now = Clock::now();
 	while (!_timerQueue.empty() && _timerQueue.top().due <= now)
 	{
@@ -114,19 +123,24 @@ void EventLoop::runDueTimers()
 		auto fn = std::move(found->second.fn);
 		_timers.erase(found);
 		fn();
+		ran = true;
 	}
 	while (!_timerQueue.empty() && !_timers.count(_timerQueue.top().id))
 	{
 		_timerQueue.pop();
 		if (_cancelledInQueue) --_cancelledInQueue;
 	}
+	return ran;
 }
 
 Poco::Timespan EventLoop::pollTimeout() const
 {
 	if (_timerQueue.empty()) return Poco::Timespan(1, 0);
 	auto wait = std::chrono::duration_cast<std::chrono::microseconds>(_timerQueue.top().due - Clock::now());
-	return Poco::Timespan(std::max<std::int64_t>(0, std::min<std::int64_t>(wait.count(), 1000000)));
+	// epoll counts whole milliseconds and Poco rounds down: round up, or the last millisecond
+	// before a timer is due would spin through polls that wait for nothing.
+	std::int64_t micros = (std::max<std::int64_t>(0, wait.count()) + 999) / 1000 * 1000;
+	return Poco::Timespan(std::min<std::int64_t>(micros, 1000000));
 }
 
 void EventLoop::pollOnce()

@@ -118,11 +118,14 @@ std::string Transcript::format(std::string_view label, double elapsedMs, LineKin
 
 void Transcript::write(std::string_view label, double elapsedMs, LineKind kind, bool tls, std::string_view text)
 {
+	bool toConsole = !_options.quiet || kind == LineKind::Error;
+	// A quiet load run logs thousands of lines a second that nobody reads: skip their formatting.
+	if (!toConsole && !_file.is_open()) return;
 	std::string line = format(label, elapsedMs, kind, tls, text);
 	line += '\n';
 	std::lock_guard lock(_mutex);
 	if (_file.is_open()) _file << line;
-	if (_options.quiet && kind != LineKind::Error) return;
+	if (!toConsole) return;
 	// One write per line: the console stream is usually unbuffered stderr.
 	if (_options.color)
 		_console << (std::string(colorFor(kind)) + line.substr(0, line.size() - 1) + "\x1b[0m\n");

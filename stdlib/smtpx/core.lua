@@ -72,16 +72,26 @@ local function handlers_of(session)
   return h
 end
 
+-- What expect sees for a session without handlers; never written to.
+local no_handlers = { list = {} }
+
 --- Waits for the next whole reply and matches it.
 -- spec: 250 | "2xx" | {250, 251} | "regex" | {250, "regex"} | branch table
 -- opts.timeout: seconds for this reply (default: the session's timeout)
 -- Returns the reply {code, enhanced, lines, texts, text, captures, elapsed}, or what the
 -- matching branch function returns. Raises an error naming the script line otherwise.
 function Session:expect(spec, opts)
-  local timeout = opts and opts.timeout
+  local reply, kind, message = self:next_reply(opts and opts.timeout)
+  local handlers = handlers_by_session[self] or no_handlers
+  if reply and handlers == no_handlers and not is_branch_table(spec) then
+    -- The common case, a plain spec and no handlers, without building the branch list.
+    local captures = match(reply, spec)
+    if captures then
+      reply.captures = captures
+      return reply
+    end
+  end
   local branches = branches_of(spec)
-  local reply, kind, message = self:next_reply(timeout)
-  local handlers = handlers_of(self)
   if not reply then
     local fn = is_branch_table(spec) and spec[kind] or handlers[kind]
     if fn then return fn(nil, self, message) end

@@ -3,6 +3,7 @@
 #include "lua/Engine.h"
 #include "lua/ScriptError.h"
 
+#include <Poco/JSON/Object.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -105,6 +106,44 @@ TEST_CASE_METHOD(EngineFixture, "sleeping scripts run concurrently on one loop")
 	for (const auto& result : engine.results()) CHECK(result.exitCode == 0);
 	CHECK(elapsed >= 0.2);
 	CHECK(elapsed < 1.0);  // sequential would be 4 s
+}
+
+TEST_CASE_METHOD(EngineFixture, "a lone task waits without yielding, on time, and yields again when not alone")
+{
+	// The first wait comes from the run's start and yields; the lone task's later ones need not.
+	// Each must end when its timer fires, not at the loop's next idle poll (a second later).
+	lua::RunResult lone = runOne(
+		"local started = smtp.now()\n"
+		"for _ = 1, 4 do smtp.sleep(0.01) end\n"
+		"local stats = smtp.process_stats()\n"
+		"return { seconds = smtp.now() - started, yielded = stats.waits_yielded, inline = stats.waits_inline }");
+	REQUIRE(lone.exitCode == 0);
+	auto loneStats = lone.value.extract<Poco::JSON::Object::Ptr>();
+	CHECK(loneStats->getValue<int>("yielded") == 1);
+	CHECK(loneStats->getValue<int>("inline") == 3);
+	CHECK(loneStats->getValue<double>("seconds") < 0.5);
+
+	// Two tasks sleeping at once: every wait yields, so each task's sleeps overlap the other's.
+	lua::RunResult pair = runOne(
+		"local before = smtp.process_stats()\n"
+		"local started = smtp.now()\n"
+		"local function nap() for _ = 1, 3 do smtp.sleep(0.1) end end\n"
+		"local a, b = smtp.spawn(nap), smtp.spawn(nap)\n"
+		"smtp.join(a) smtp.join(b)\n"
+		"local after = smtp.process_stats()\n"
+		"return { seconds = smtp.now() - started, inline = after.waits_inline - before.waits_inline }");
+	INFO(pair.error);
+	REQUIRE(pair.exitCode == 0);
+	auto pairStats = pair.value.extract<Poco::JSON::Object::Ptr>();
+	CHECK(pairStats->getValue<int>("inline") == 0);
+	CHECK(pairStats->getValue<double>("seconds") < 0.55);  // in turn would be 0.6 s
+}
+
+TEST_CASE_METHOD(EngineFixture, "a lone task cannot wait inside a C call any more than a yielding one")
+{
+	auto& result = runOne("smtp.sleep(0.01)\nstring.gsub('x', 'x', function() smtp.sleep(0.01) end)\nreturn 0");
+	CHECK(result.exitCode == lua::exit_code::kScript);
+	CHECK_THAT(result.error, Catch::Contains("cannot be made inside a C call"));
 }
 
 TEST_CASE_METHOD(EngineFixture, "each run has its own globals")

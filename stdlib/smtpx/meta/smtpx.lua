@@ -176,6 +176,8 @@ function Session:tls_info() end
 ---@field rss_kib integer
 ---@field peak_rss_kib integer
 ---@field open_fds integer
+---@field waits_yielded integer waits that yielded the coroutine
+---@field waits_inline integer waits a lone task made with the loop run inline (no yield)
 
 ---@class smtpx.MimeAttachment
 ---@field path string?
