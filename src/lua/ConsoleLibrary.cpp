@@ -19,11 +19,11 @@ int smtpReadLine(lua_State* L)
 	const char* prompt = luaL_optstring(L, 1, "");
 	if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
 	double timeout = optSecondsField(L, 2, "timeout", HUGE_VAL);
-	Scheduler::RunId run = Engine::of(L).scheduler().runOf(L);
+	Scheduler::RunId run = Engine::of(L).scheduler().runOfWaiter(L);
 	Console& console = Console::of(L);
 	if (int n = console.takeLine(L)) return n;
 	console.waitForLine(L, run, prompt, timeout);
-	return lua_yield(L, 0);
+	return Engine::of(L).scheduler().wait(L);
 }
 
 void pushFailure(lua_State* L, const std::runtime_error& e)
