@@ -1,9 +1,8 @@
 #include "net/Connection.h"
 
-#include "net/TlsContext.h"
+#include "net/TlsModule.h"
 
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SecureStreamSocket.h>
 
 #include <array>
 #include <cerrno>
@@ -15,7 +14,6 @@
 
 namespace smtpx::net {
 
-using Poco::Net::SecureStreamSocket;
 
 namespace {
 
@@ -98,7 +96,7 @@ void Connection::startTls(const TlsOptions& options, EventLoop::Clock::duration 
 
 void Connection::useTls(const TlsOptions& options, EventLoop::Clock::duration timeout)
 {
-	_tlsContext = TlsContext::forOptions(options);
+	_tlsContext = TlsModule::provider().context(options);
 	_tlsOptions = options;
 	_handshakeTimeout = timeout;
 }
@@ -179,7 +177,7 @@ void Connection::beginHandshake()
 	if (_state != State::Handshaking) return;
 	try
 	{
-		_tls = std::make_unique<TlsChannel>(_socket, _tlsContext, _tlsOptions->serverName);
+		_tls = TlsModule::provider().open(_socket, *_tlsContext, _tlsOptions->serverName);
 	}
 	catch (const TlsError& e)
 	{
@@ -197,7 +195,7 @@ void Connection::beginHandshake()
 
 void Connection::advanceHandshake()
 {
-	TlsChannel::Step step;
+	SecureChannel::Step step;
 	try
 	{
 		step = _tls->advance();
@@ -207,13 +205,13 @@ void Connection::advanceHandshake()
 		failTls(e.what());
 		return;
 	}
-	if (step == TlsChannel::Step::Done)
+	if (step == SecureChannel::Step::Done)
 	{
 		finishHandshake();
 		return;
 	}
 	_watched = true;
-	_loop.watch(_socket, *this, step == TlsChannel::Step::WantRead, step == TlsChannel::Step::WantWrite);
+	_loop.watch(_socket, *this, step == SecureChannel::Step::WantRead, step == SecureChannel::Step::WantWrite);
 }
 
 void Connection::finishHandshake()
@@ -284,8 +282,8 @@ void Connection::flushOutput()
 			deferSafely([this, reason = "send failed: " + e.displayText()] { fail(reason); });
 			return;
 		}
-		if (sent == SecureStreamSocket::ERR_SSL_WANT_READ) _sendWaitsForRead = true;
-		// Otherwise the socket (or TLS: ERR_SSL_WANT_WRITE) takes no more until it is writable.
+		if (sent == SecureChannel::kWantRead) _sendWaitsForRead = true;
+		// Otherwise the socket (or TLS: kWantWrite) takes no more until it is writable.
 		if (sent <= 0) break;
 		_outputSent += static_cast<std::size_t>(sent);
 	}
@@ -390,13 +388,13 @@ void Connection::readInput()
 			fail("receive failed: " + e.displayText());
 			return;
 		}
-		if (received == SecureStreamSocket::ERR_SSL_WANT_WRITE)
+		if (received == SecureChannel::kWantWrite)
 		{
 			_receiveWaitsForWrite = true;
 			updateWatch();
 			return;
 		}
-		// Nothing more for now (the plain socket would block, or ERR_SSL_WANT_READ).
+		// Nothing more for now (the plain socket would block, or TLS: kWantRead).
 		if (received < 0) break;
 		if (received == 0)
 		{

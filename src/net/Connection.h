@@ -4,10 +4,10 @@
 
 #include "net/EventLoop.h"
 #include "net/IoHandler.h"
-#include "net/TlsChannel.h"
+#include "net/SecureChannel.h"
 #include "net/TlsOptions.h"
+#include "net/TlsProvider.h"
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
@@ -116,11 +116,11 @@ private:
 	EventLoop::Clock::duration _connectTimeout{};
 	EventLoop::TimerId _connectTimer = 0;
 	std::optional<TlsOptions> _tlsOptions;
-	Poco::Net::Context::Ptr _tlsContext;
+	std::shared_ptr<TlsContextHandle> _tlsContext;
 	EventLoop::Clock::duration _handshakeTimeout{};
 	EventLoop::TimerId _handshakeTimer = 0;
 	bool _implicitTls = false;
-	std::unique_ptr<TlsChannel> _tls;
+	std::unique_ptr<SecureChannel> _tls;
 	bool _tlsAccepted = false;
 	// TLS may need the other direction first: a write may wait for readability, a read for
 	// writability.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Packaging: `cpack` in the build directory makes a .deb whose Depends (from dpkg-shlibdeps)
 # names the Lua and POCO libraries; unpacked with dpkg -x (never installed: the machine stays as
-# it was) its smtpx runs and finds its scripts in the tree it was unpacked to, and it carries the
-# man page and the bash completion.
+# it was) its smtpx runs, finds its scripts in the tree it was unpacked to and loads its own TLS
+# module from there, and it carries the man page and the bash completion.
 set -euo pipefail
 source "$(dirname "$0")/../harness/lib.sh"
 
@@ -23,6 +23,8 @@ assert_eq "${version#smtpx }" "$(dpkg-deb -f "$deb" Version)" "Version"
 depends=$(dpkg-deb -f "$deb" Depends)
 [[ $depends == *liblua5.4* ]] || fail "Depends does not name liblua5.4: $depends"
 [[ $depends == *libpoco* ]] || fail "Depends does not name libpoco: $depends"
+# The TLS module is not linked to the binary: its libraries must be in Depends all the same.
+[[ $depends == *libssl3* ]] || fail "Depends does not name libssl3 (the TLS module's): $depends"
 [[ -n $(dpkg-deb -f "$deb" Maintainer) ]] || fail "no Maintainer"
 [[ -n $(dpkg-deb -f "$deb" Description) ]] || fail "no Description"
 
@@ -42,3 +44,16 @@ list=$(cd / && env -u SMTPX_PATH "$root/usr/bin/smtpx" list)
 [[ $list == *eco_unpacked* ]] || fail "the unpacked smtpx does not read its own share/smtpx: $list"
 help=$(cd / && "$root/usr/bin/smtpx" help send_plain)
 [[ $help == *Options* ]] || fail "the unpacked smtpx help send_plain: $help"
+
+# TLS comes from the package's own module (the build tree's would also load, so look at which).
+module=$(cd "$root" && find usr/lib -name libsmtpx_tls.so)
+[[ -n $module ]] || fail "the package lacks libsmtpx_tls.so"
+cat > "$TEST_TMP/smtps.lua" <<'LUA'
+local s = smtp.connect(server, { tls = true })
+s:expect(220)
+s:close()
+LUA
+LD_DEBUG=files "$root/usr/bin/smtpx" run "$TEST_TMP/smtps.lua" --server "localhost:$POSTFIX_SMTPS_PORT" \
+  --tls-ca-file "$TLS_CA_FILE" --quiet 2>"$TEST_TMP/loader.log" || fail "the unpacked smtpx failed over TLS: $(grep -v '^ *[0-9]*:' "$TEST_TMP/loader.log")"
+grep -q "file=$root/$module .*dynamically loaded" "$TEST_TMP/loader.log" ||
+  fail "the unpacked smtpx did not load its own TLS module: $(grep libsmtpx_tls "$TEST_TMP/loader.log")"

@@ -4,7 +4,7 @@
 // from elsewhere are needed.
 #include "net/Connection.h"
 #include "net/EventLoop.h"
-#include "net/TlsContext.h"
+#include "net/TlsModule.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
@@ -28,7 +28,7 @@
 
 using smtpx::net::Connection;
 using smtpx::net::EventLoop;
-using smtpx::net::TlsContext;
+using smtpx::net::TlsModule;
 using smtpx::net::TlsOptions;
 using namespace std::chrono_literals;
 
@@ -428,24 +428,24 @@ TEST_CASE("startTls needs an open plain connection", "[tls]")
 TEST_CASE("TLS contexts are shared per options and bad options are named", "[tls]")
 {
 	TlsOptions options = trustingTestCa();
-	CHECK(TlsContext::forOptions(options) == TlsContext::forOptions(options));
+	CHECK(TlsModule::provider().context(options) == TlsModule::provider().context(options));
 	options.serverName = "other.example";  // not part of the context
 	options.insecure = true;
-	CHECK(TlsContext::forOptions(options) == TlsContext::forOptions(trustingTestCa()));
+	CHECK(TlsModule::provider().context(options) == TlsModule::provider().context(trustingTestCa()));
 
 	TlsOptions bad = trustingTestCa();
 	bad.minVersion = "1.1";
-	CHECK_THROWS_WITH(TlsContext::forOptions(bad), Catch::Contains("1.2 or 1.3"));
+	CHECK_THROWS_WITH(TlsModule::provider().context(bad), Catch::Contains("1.2 or 1.3"));
 	bad = trustingTestCa();
 	bad.ciphers = "NO-SUCH-CIPHER";
-	CHECK_THROWS_WITH(TlsContext::forOptions(bad), Catch::Contains("no usable cipher in 'NO-SUCH-CIPHER'"));
+	CHECK_THROWS_WITH(TlsModule::provider().context(bad), Catch::Contains("no usable cipher in 'NO-SUCH-CIPHER'"));
 	bad = trustingTestCa();
 	bad.ciphers = "TLS_NO_SUCH_SUITE";
-	CHECK_THROWS_WITH(TlsContext::forOptions(bad), Catch::Contains("no usable TLS 1.3 cipher suite"));
+	CHECK_THROWS_WITH(TlsModule::provider().context(bad), Catch::Contains("no usable TLS 1.3 cipher suite"));
 	bad = trustingTestCa();
 	bad.caFile = "/nonexistent/ca.pem";
-	CHECK_THROWS_WITH(TlsContext::forOptions(bad), Catch::Contains("cannot load CA certificates from /nonexistent/ca.pem"));
+	CHECK_THROWS_WITH(TlsModule::provider().context(bad), Catch::Contains("cannot load CA certificates from /nonexistent/ca.pem"));
 	bad = trustingTestCa();
 	bad.keyFile = Pki::instance().caFile;
-	CHECK_THROWS_WITH(TlsContext::forOptions(bad), Catch::Contains("needs its certificate"));
+	CHECK_THROWS_WITH(TlsModule::provider().context(bad), Catch::Contains("needs its certificate"));
 }

@@ -1,4 +1,4 @@
-#include "net/TlsChannel.h"
+#include "net/tls/TlsChannel.h"
 
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/X509Certificate.h>
@@ -25,6 +25,14 @@ public:
 	explicit Observing(TlsChannel& channel) { tObserved = &channel; }
 	~Observing() { tObserved = nullptr; }
 };
+
+// Poco's "TLS must read/write first" codes as SecureChannel's, compared by name.
+int byName(int result)
+{
+	if (result == SecureStreamSocket::ERR_SSL_WANT_READ) return SecureChannel::kWantRead;
+	if (result == SecureStreamSocket::ERR_SSL_WANT_WRITE) return SecureChannel::kWantWrite;
+	return result;
+}
 
 bool isIpAddress(const std::string& name)
 {
@@ -242,13 +250,13 @@ std::string TlsChannel::describeFault() const
 int TlsChannel::send(const char* data, int length)
 {
 	ERR_clear_error();
-	return _secure.sendBytes(data, length);
+	return byName(_secure.sendBytes(data, length));
 }
 
 int TlsChannel::receive(char* buffer, int length)
 {
 	ERR_clear_error();
-	return _secure.receiveBytes(buffer, length);
+	return byName(_secure.receiveBytes(buffer, length));
 }
 
 bool TlsChannel::hasBufferedInput()

@@ -1,6 +1,6 @@
-#include "net/TlsContext.h"
+#include "net/tls/TlsContext.h"
 
-#include "net/TlsChannel.h"
+#include "net/tls/TlsChannel.h"
 
 #include <Poco/Net/NetSSL.h>
 
