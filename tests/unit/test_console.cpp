@@ -1,7 +1,7 @@
 // smtp.read_line on piped input (stdin replaced by a pipe the test writes to from the loop): lines
 // as they come, a part line kept across timeouts, the last line without its end, nil at the end,
 // and one task at a time.
-#include "lua/Engine.h"
+#include "ScriptEngine.h"
 
 #include <catch2/catch.hpp>
 
@@ -43,30 +43,14 @@ struct PipedStdin
 	}
 };
 
-struct ConsoleFixture
+// stdin is the pipe before the engine exists, as when smtpx starts on piped input.
+struct WithPipedStdin
 {
 	PipedStdin input;
-	std::ostringstream console;
-	report::Transcript transcript{console, {}};
-	net::EventLoop loop;
-	lua::Engine engine{loop, transcript, settings()};
+};
 
-	static lua::EngineSettings settings()
-	{
-		lua::EngineSettings s;
-		s.stdlibDir = SMTPX_SOURCE_DIR "/stdlib";
-		s.moduleDirs = {s.stdlibDir};
-		return s;
-	}
-
-	const lua::RunResult& runOne(const std::string& code)
-	{
-		std::string path = "/tmp/smtpx-unit-console.lua";
-		std::ofstream(path) << code;
-		engine.startScript(path, {}, "", "");
-		engine.run();
-		return engine.results().back();
-	}
+struct ConsoleFixture : WithPipedStdin, testing::ScriptEngine
+{
 };
 
 } // namespace

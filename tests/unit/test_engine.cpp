@@ -1,5 +1,6 @@
 // The Lua engine without a network: scheduling, errors, exit codes, sandbox, and that Lua errors
 // unwind C++ destructors (the lua5.4-c++ build).
+#include "ScriptEngine.h"
 #include "lua/Engine.h"
 #include "lua/ScriptError.h"
 
@@ -15,36 +16,7 @@ using namespace smtpx;
 
 namespace {
 
-struct EngineFixture
-{
-	std::ostringstream console;
-	report::Transcript transcript{console, {}};
-	net::EventLoop loop;
-	lua::Engine engine{loop, transcript, settings()};
-
-	static lua::EngineSettings settings(bool sandbox = false)
-	{
-		lua::EngineSettings s;
-		s.stdlibDir = SMTPX_SOURCE_DIR "/stdlib";
-		s.moduleDirs = {s.stdlibDir};
-		s.sandbox = sandbox;
-		return s;
-	}
-
-	std::string writeScript(const std::string& name, const std::string& code)
-	{
-		std::string path = "/tmp/smtpx-unit-" + name + ".lua";
-		std::ofstream(path) << code;
-		return path;
-	}
-
-	const lua::RunResult& runOne(const std::string& code, const lua::ScriptParams& params = {})
-	{
-		engine.startScript(writeScript("script", code), params, "", "");
-		engine.run();
-		return engine.results().back();
-	}
-};
+using EngineFixture = testing::ScriptEngine;
 
 struct Tracker
 {

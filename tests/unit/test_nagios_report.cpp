@@ -1,6 +1,7 @@
 // From what check.lua returns to the Monitoring Plugins status: the returned table through the
 // scheduler, CheckResult, the CheckPolicy's judgement (phase, total and certificate thresholds)
 // and the status line with perfdata, parsed back and checked item by item.
+#include "ScriptEngine.h"
 #include "lua/Engine.h"
 #include "report/CheckPolicy.h"
 #include "report/CheckResult.h"
@@ -132,35 +133,12 @@ TEST_CASE("perfdatum: label, value with unit, warn, crit, min", "[nagios][perfda
 }
 
 // Runs a script that returns something and gives its run's result.
-struct ReturningScript
-{
-	std::ostringstream console;
-	report::Transcript transcript{console, {}};
-	net::EventLoop loop;
-	lua::Engine engine{loop, transcript, settings()};
-
-	static lua::EngineSettings settings()
-	{
-		lua::EngineSettings s;
-		s.stdlibDir = SMTPX_SOURCE_DIR "/stdlib";
-		s.moduleDirs = {s.stdlibDir};
-		return s;
-	}
-
-	const lua::RunResult& run(const std::string& code)
-	{
-		std::string path = "/tmp/smtpx-unit-check-result.lua";
-		std::ofstream(path) << code;
-		engine.startScript(path, {}, "", "");
-		engine.run();
-		return engine.results().back();
-	}
-};
+using ReturningScript = testing::ScriptEngine;
 
 TEST_CASE("A returned table becomes data: lists, records, nesting; a cycle is an error", "[nagios][check-result]")
 {
 	ReturningScript script;
-	const auto& mixed = script.run(R"(return { list = {1, 2.5, "x", true}, record = { [7] = "seven", key = {} }, f = print })");
+	const auto& mixed = script.runOne(R"(return { list = {1, 2.5, "x", true}, record = { [7] = "seven", key = {} }, f = print })");
 	REQUIRE(mixed.error.empty());
 	auto object = mixed.value.extract<Poco::JSON::Object::Ptr>();
 	auto list = object->getArray("list");
@@ -174,7 +152,7 @@ TEST_CASE("A returned table becomes data: lists, records, nesting; a cycle is an
 	CHECK(record->getObject("key")->size() == 0);
 	CHECK(object->get("f").extract<std::string>() == "function");
 
-	const auto& cyclic = script.run("local t = {} t.self = t return t");
+	const auto& cyclic = script.runOne("local t = {} t.self = t return t");
 	CHECK(cyclic.exitCode == 3);
 	CHECK_THAT(cyclic.error, Catch::Contains("nests deeper than 32 levels"));
 	CHECK(cyclic.value.isEmpty());
@@ -183,7 +161,7 @@ TEST_CASE("A returned table becomes data: lists, records, nesting; a cycle is an
 TEST_CASE("A script's returned table reaches C++ as data", "[nagios][check-result]")
 {
 	ReturningScript script;
-	const auto& run = script.run(R"(
+	const auto& run = script.runOne(R"(
 		return { planned = {"dns", "connect", "banner"}, total_seconds = 0.5,
 		         phases = { {name = "dns", seconds = 0.25}, {name = "connect", seconds = 0.25} },
 		         failed_step = "banner", error_kind = "expect", reason = "554 go away",

@@ -1,0 +1,49 @@
+// ScriptEngine: a Lua engine on its own loop, without a network, for unit tests that run short
+// scripts (test_engine, test_console, test_nagios_report).
+#pragma once
+
+#include "lua/Engine.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace smtpx::testing {
+
+struct ScriptEngine
+{
+	std::ostringstream console;
+	report::Transcript transcript{console, {}};
+	net::EventLoop loop;
+	lua::Engine engine{loop, transcript, settings()};
+
+	// The source tree's stdlib; `sandbox` as --sandbox gives it.
+	static lua::EngineSettings settings(bool sandbox = false)
+	{
+		lua::EngineSettings s;
+		s.stdlibDir = SMTPX_SOURCE_DIR "/stdlib";
+		s.moduleDirs = {s.stdlibDir};
+		s.sandbox = sandbox;
+		return s;
+	}
+
+	// Writes `code` to a file named after `name` and this process in /tmp (ctest runs test cases
+	// side by side); returns its path.
+	static std::string writeScript(const std::string& name, const std::string& code)
+	{
+		std::string path = "/tmp/smtpx-unit-" + std::to_string(::getpid()) + "-" + name + ".lua";
+		std::ofstream(path) << code;
+		return path;
+	}
+
+	// Runs `code` as a script to its end; its result stays valid until the next run.
+	const lua::RunResult& runOne(const std::string& code, const lua::ScriptParams& params = {})
+	{
+		engine.startScript(writeScript("script", code), params, "", "");
+		engine.run();
+		return engine.results().back();
+	}
+};
+
+} // namespace smtpx::testing
