@@ -4,7 +4,9 @@
 
 #include "lua/Engine.h"
 
+#include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -30,12 +32,20 @@ struct ScriptEngine
 
 	// Writes `code` to a file named after `name` and this process in /tmp (ctest runs test cases
 	// side by side); returns its path.
-	static std::string writeScript(const std::string& name, const std::string& code)
+	std::string writeScript(const std::string& name, const std::string& code)
 	{
 		std::string path = "/tmp/smtpx-unit-" + std::to_string(::getpid()) + "-" + name + ".lua";
 		std::ofstream(path) << code;
+		written.insert(path);
 		return path;
 	}
+
+	~ScriptEngine()
+	{
+		for (const auto& path : written) std::remove(path.c_str());
+	}
+
+	std::set<std::string> written;
 
 	// Runs `code` as a script to its end; its result stays valid until the next run.
 	const lua::RunResult& runOne(const std::string& code, const lua::ScriptParams& params = {})

@@ -52,10 +52,10 @@ TEST_CASE_METHOD(EngineFixture, "runtime and syntax errors name the file and lin
 {
 	auto& runtime = runOne("local t = nil\nreturn t.x");
 	CHECK(runtime.exitCode == lua::exit_code::kScript);
-	CHECK_THAT(runtime.error, Catch::Contains("smtpx-unit-script.lua:2:"));
+	CHECK_THAT(runtime.error, Catch::Contains("-script.lua:2:"));
 	auto& syntax = runOne("if then");
 	CHECK(syntax.exitCode == lua::exit_code::kScript);
-	CHECK_THAT(syntax.error, Catch::Contains("smtpx-unit-script.lua:1:"));
+	CHECK_THAT(syntax.error, Catch::Contains("-script.lua:1:"));
 }
 
 TEST_CASE_METHOD(EngineFixture, "smtp.raise picks the exit code from phase or kind")
@@ -64,7 +64,7 @@ TEST_CASE_METHOD(EngineFixture, "smtp.raise picks the exit code from phase or ki
 	CHECK(runOne("smtp.raise('expect', 'no', {phase = 'rcpt'})").exitCode == 25);
 	auto& explicitCode = runOne("smtp.raise('expect', 'no', {exit = 77})");
 	CHECK(explicitCode.exitCode == 77);
-	CHECK_THAT(explicitCode.error, Catch::Contains("smtpx-unit-script.lua:1: no"));
+	CHECK_THAT(explicitCode.error, Catch::Contains("-script.lua:1: no"));
 }
 
 TEST_CASE_METHOD(EngineFixture, "sleeping scripts run concurrently on one loop")
