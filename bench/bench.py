@@ -140,7 +140,9 @@ class Bench:
         smtpx_send = [Measure(send).wall for _ in range(repeat)]
         swaks = ["swaks", "--server", self.sink, "--to", "sink@example.com", "--silent", "2"]
         swaks_send = [Measure(swaks).wall for _ in range(max(3, repeat // 3))] if shutil.which("swaks") else []
-        self.notes.append(f"start-up, `smtpx run` of a script that only returns: median {statistics.median(empty) * 1000:.1f} ms")
+        spawn = [Measure(["/bin/true"]).wall for _ in range(repeat)]
+        self.notes.append(f"start-up, `smtpx run` of a script that only returns: median {statistics.median(empty) * 1000:.1f} ms"
+                          f" (starting /bin/true takes {statistics.median(spawn) * 1000:.1f} ms here)")
         self.notes.append(f"one-message send as a fresh process: smtpx median {statistics.median(smtpx_send) * 1000:.1f} ms"
                           + (f", swaks median {statistics.median(swaks_send) * 1000:.1f} ms" if swaks_send else ""))
 
