@@ -73,6 +73,13 @@ int exitCodeFor(std::string_view kindOrPhase)
 	return exit_code::kScript;
 }
 
+std::string_view kindForExitCode(int code)
+{
+	for (const auto& [name, kindCode] : kCodes)
+		if (kindCode == code) return name;
+	return {};
+}
+
 std::string scriptWhere(lua_State* L)
 {
 	lua_Debug ar;

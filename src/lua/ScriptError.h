@@ -42,6 +42,10 @@ Failure describeError(lua_State* L, int index);
 // The exit code for an error kind ("expect", "timeout", ...) or a stdlib phase ("rcpt", ...).
 int exitCodeFor(std::string_view kindOrPhase);
 
+// The kind or phase whose exit code `code` is ("timeout" for 6, "rcpt" for 25); empty for a
+// code that is no kind's (0, 1, a script's own).
+std::string_view kindForExitCode(int code);
+
 // "script.lua:12:" of the innermost frame that is not inside the bundled stdlib; "" if none.
 std::string scriptWhere(lua_State* L);
 
