@@ -18,15 +18,17 @@ Scheduler::Scheduler(net::EventLoop& loop, report::Transcript& transcript):
 lua_State* Scheduler::newTask(lua_State* L, int nargs, RunId run, bool isMain)
 {
 	lua_State* thread = lua_newthread(L);
-	Task task{run};
+	Task task;
+	task.run = run;
 	task.threadRef = luaL_ref(L, LUA_REGISTRYINDEX);  // keeps the coroutine alive while it waits
 	task.isMain = isMain;
+	task.thread = thread;
 	lua_xmove(L, thread, nargs + 1);
 	lua_sethook(thread, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
-	_tasks.emplace(thread, std::move(task));
+	Task& kept = _tasks.emplace(thread, std::move(task)).first->second;
+	kept.fiber = std::make_unique<Fiber>(&Scheduler::runScript, &kept);
 	_runs[run].tasks.push_back(thread);
 	++_runs[run].liveTasks;
-	++_unfinishedTasks;
 	return thread;
 }
 
@@ -36,7 +38,7 @@ Scheduler::RunId Scheduler::spawn(lua_State* L, int nargs, std::string label)
 	_results.push_back({std::move(label), false, 0, {}, {}});
 	_runs.emplace_back();
 	lua_State* thread = newTask(L, nargs, id, true);
-	runTask(thread, nargs, false);
+	runTask(thread, nargs);
 	return id;
 }
 
@@ -47,7 +49,7 @@ void Scheduler::spawnTask(lua_State* L, int nargs)
 	lua_pushthread(thread);
 	lua_xmove(thread, L, 1);
 	// Started from the loop, so the spawning task runs on until it waits.
-	_loop.defer([this, thread, nargs] { runTask(thread, nargs, true); });
+	_loop.defer([this, thread, nargs] { runTask(thread, nargs); });
 }
 
 int Scheduler::join(lua_State* L, lua_State* thread)
@@ -61,7 +63,6 @@ int Scheduler::join(lua_State* L, lua_State* thread)
 	{
 		runOfWaiter(L);
 		task.joiners.push_back(L);
-		++_joiningTasks;
 		return -1;
 	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, task.outcomeRef);
@@ -99,71 +100,53 @@ Scheduler::RunId Scheduler::failBeforeStart(std::string label, int exitCode, std
 
 void Scheduler::resume(lua_State* thread, int nargs)
 {
-	if (thread == _inlineWaiter)
-	{
-		_inlineWaiter = nullptr;
-		_inlineResults = nargs;
-		return;
-	}
-	// A lone task runs from the loop, not from inside the handler that woke it, so that it may
-	// run the loop itself when it next waits.
-	if (isAlone(thread))
-		_loop.defer([this, thread, nargs] { runTask(thread, nargs, true); });
-	else
-		runTask(thread, nargs, false);
-}
-
-bool Scheduler::isAlone(lua_State* thread) const
-{
-	return _unfinishedTasks - _joiningTasks == 1 && _tasks.count(thread);
+	runTask(thread, nargs);
 }
 
 int Scheduler::wait(lua_State* L, lua_KContext ctx, lua_KFunction k)
 {
-	if (!waitsInline(L))
-	{
-		++_yieldedWaits;
-		return lua_yieldk(L, 0, ctx, k);
-	}
-	++_inlineWaits;
-	return k ? k(L, LUA_YIELD, ctx) : _inlineResults;
+	Task& task = _tasks.at(L);
+	++_waits;
+	task.fiber->suspend();
+	return k ? k(L, LUA_YIELD, ctx) : task.resumeArgs;
 }
 
-// Runs the loop until the event L waits for resumes it; false (L must yield) when L may not
-// wait here, or when the loop runs dry first.
-bool Scheduler::waitsInline(lua_State* L)
+void Scheduler::runTask(lua_State* thread, int nargs)
 {
-	if (!_resumedFromLoop || L != _resumedThread || !isAlone(L)) return false;
-	Engine& engine = Engine::of(L);
-	// As while a yielded task waits: the handlers push values onto L outside the limit.
-	bool wasEnforced = engine.enforceMemoryLimit(false);
-	_inlineWaiter = L;
-	_inlineResults = -1;
-	while (_inlineResults < 0 && _loop.runOnce())
-	{
-	}
-	_inlineWaiter = nullptr;
-	engine.enforceMemoryLimit(wasEnforced);
-	_resumedAt = std::chrono::steady_clock::now();
-	return _inlineResults >= 0;
-}
-
-void Scheduler::runTask(lua_State* thread, int nargs, bool fromLoop)
-{
-	int nresults = 0;
+	Task& task = _tasks.at(thread);
+	task.resumeArgs = nargs;
+	// A task may resume another (closing a session wakes its readers): the outer one's busy
+	// time goes on when the inner one waits.
+	auto outerResumedAt = _resumedAt;
+	lua_State* outerThread = _resumedThread;
 	_resumedAt = std::chrono::steady_clock::now();
 	_resumedThread = thread;
-	_resumedFromLoop = fromLoop;
 	Engine& engine = Engine::of(thread);
 	bool wasEnforced = engine.enforceMemoryLimit(true);
-	int status = lua_resume(thread, nullptr, nargs, &nresults);
+	task.fiber->resume();
 	engine.enforceMemoryLimit(wasEnforced);
-	if (status == LUA_YIELD)
-	{
-		lua_pop(thread, nresults);
-		return;
-	}
-	finish(thread, status, nresults);
+	_resumedAt = outerResumedAt;
+	_resumedThread = outerThread;
+	if (!task.fiber->finished()) return;
+	task.fiber.reset();
+	finish(thread, task.status, task.nresults);
+}
+
+// A task's fiber runs this once: the script from its first line to its end.
+void Scheduler::runScript(void* taskPointer)
+{
+	Task& task = *static_cast<Task*>(taskPointer);
+	lua_State* thread = task.thread;
+	task.status = lua_resume(thread, nullptr, task.resumeArgs, &task.nresults);
+	if (task.status != LUA_YIELD) return;
+	// Nothing would ever resume it: waits do not yield, so only the script's own
+	// coroutine.yield outside a coroutine it made gets here.
+	lua_pop(thread, task.nresults);
+	luaL_where(thread, 1);
+	lua_pushliteral(thread, "coroutine.yield outside a coroutine the script created");
+	lua_concat(thread, 2);
+	task.status = LUA_ERRRUN;
+	task.nresults = 1;
 }
 
 Scheduler::RunId Scheduler::runOf(lua_State* thread) const
@@ -201,7 +184,6 @@ void Scheduler::finish(lua_State* thread, int status, int nresults)
 	RunId run = task.run;
 	if (task.isMain) finishMain(run, thread, status, nresults);
 	keepOutcome(thread, task, status, nresults);
-	--_unfinishedTasks;
 	wakeJoiners(thread, task);
 	if (--_runs[run].liveTasks == 0) endRun(run);
 }
@@ -262,7 +244,6 @@ void Scheduler::wakeJoiners(lua_State* thread, Task& task)
 {
 	auto joiners = std::move(task.joiners);
 	task.joiners.clear();
-	_joiningTasks -= joiners.size();
 	for (lua_State* joiner : joiners)
 	{
 		lua_rawgeti(joiner, LUA_REGISTRYINDEX, task.outcomeRef);

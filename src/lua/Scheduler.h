@@ -1,11 +1,18 @@
 // Scheduler: runs each script as Lua coroutines. A binding that must wait (connect, expect,
-// sleep, join) records which thread waits and yields; the event loop later pushes the outcome
-// onto that thread and calls resume(). The script reads as plain blocking code.
+// sleep, join) records which thread waits and calls wait(); the event loop later pushes the
+// outcome onto that thread and calls resume(). The script reads as plain blocking code.
+//
+// Each task runs on a Fiber, a C stack of its own: a wait switches back to whoever resumed the
+// task, and resume() switches into it again. lua_yield would do the same job, but in Lua built
+// as C++ it is a C++ throw, about 30,000 instructions, paid on every reply by every session;
+// a switch costs some twenty. So, as across a yield, a waiting binding keeps no owning C++
+// locals: a task dropped while it waits (its run failed, the engine ended) is never unwound.
 //
 // A run is one execution of a script (one per --server). It starts with one task, its main
 // chunk; smtp.spawn adds tasks to the same run. The run ends when all its tasks have ended.
 #pragma once
 
+#include "lua/Fiber.h"
 #include "lua/LuaHeaders.h"
 #include "net/EventLoop.h"
 #include "report/Transcript.h"
@@ -14,6 +21,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -54,7 +62,7 @@ public:
 	void spawnTask(lua_State* L, int nargs);
 
 	// When `task` has ended, pushes its results onto L and returns their count, or raises its
-	// error in L. Otherwise records L as waiting for it and returns -1 (the caller yields; it is
+	// error in L. Otherwise records L as waiting for it and returns -1 (the caller waits; it is
 	// resumed with the task's outcome table, see pushOutcome).
 	int join(lua_State* L, lua_State* task);
 
@@ -65,11 +73,9 @@ public:
 	void resume(lua_State* thread, int nargs);
 
 	// Waits for the event the caller has just arranged to resume L with (a reply, a timer...):
-	// what a C function returns instead of lua_yieldk(L, 0, ctx, k). It yields L, unless no
-	// other task could run before that event: then the loop runs right here until the event
-	// comes, and the call goes on without yielding. Same events in the same order; but in Lua
-	// built as C++ a yield is a C++ throw (about 35,000 instructions), most of what a lone
-	// session's command/reply round trip costs.
+	// what a C function returns instead of lua_yieldk(L, 0, ctx, k), with the same meaning.
+	// Suspends L's fiber; once resumed, returns k(L, LUA_YIELD, ctx), or without k the count
+	// of values resume() was given.
 	int wait(lua_State* L, lua_KContext ctx = 0, lua_KFunction k = nullptr);
 
 	// The run a thread executes; throws std::logic_error when the thread is no task
@@ -91,9 +97,8 @@ public:
 
 	const std::vector<RunResult>& results() const { return _results; }
 
-	// How the waits went so far: yielded, or waited for inline (see wait()).
-	std::size_t yieldedWaits() const { return _yieldedWaits; }
-	std::size_t inlineWaits() const { return _inlineWaits; }
+	// How many times a task has waited so far.
+	std::size_t waits() const { return _waits; }
 
 	// Pushes the values in a task outcome table {ok=, n=, ...} onto L, or raises its error.
 	static int pushOutcome(lua_State* L, int outcomeIndex);
@@ -101,7 +106,12 @@ public:
 private:
 	struct Task
 	{
-		RunId run;
+		RunId run = 0;
+		lua_State* thread = nullptr;
+		std::unique_ptr<Fiber> fiber;
+		int resumeArgs = 0;  // the values resume() pushed for the task to take
+		int status = LUA_OK;  // lua_resume's outcome once the fiber has finished
+		int nresults = 0;
 		int threadRef = LUA_NOREF;
 		int outcomeRef = LUA_NOREF;  // {ok=, n=, [1..n]=results} or {ok=false, err}
 		bool isMain = false;
@@ -126,9 +136,8 @@ private:
 	void keepExitCode(lua_State* thread, int index, RunId run);
 	void keepReturnedTable(lua_State* thread, int index, RunId run);
 	static void checkBusyLimit(lua_State* L, lua_Debug* ar);
-	void runTask(lua_State* thread, int nargs, bool fromLoop);
-	bool isAlone(lua_State* thread) const;
-	bool waitsInline(lua_State* thread);
+	static void runScript(void* task);
+	void runTask(lua_State* thread, int nargs);
 	void logError(RunId run, const std::string& message);
 
 	net::EventLoop& _loop;
@@ -141,15 +150,7 @@ private:
 	double _busyLimit = 10.0;
 	std::chrono::steady_clock::time_point _resumedAt;
 	lua_State* _resumedThread = nullptr;  // the task resume() runs: the busy limit's target
-	// Resumed from a deferred call of the loop, so no handler (a Connection reading, say) is
-	// below it on the C stack: only then may it run the loop itself (see wait()).
-	bool _resumedFromLoop = false;
-	std::size_t _unfinishedTasks = 0;
-	std::size_t _joiningTasks = 0;    // unfinished tasks waiting in join(): only a task ending wakes them
-	lua_State* _inlineWaiter = nullptr;  // the task wait() runs the loop for
-	int _inlineResults = -1;             // what resume() gave it; -1 while it waits
-	std::size_t _yieldedWaits = 0;
-	std::size_t _inlineWaits = 0;
+	std::size_t _waits = 0;
 };
 
 } // namespace smtpx::lua

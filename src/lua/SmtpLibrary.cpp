@@ -308,19 +308,16 @@ long statusKib(const std::string& field)
 	return -1;
 }
 
-// smtp.process_stats() -> {rss_kib=, peak_rss_kib=, open_fds=}: for benchmarks and leak checks
+// smtp.process_stats() -> {rss_kib=, peak_rss_kib=, open_fds=, waits=}: for benchmarks and leak checks
 int smtpProcessStats(lua_State* L)
 {
 	std::error_code ec;
 	lua_Integer fds = 0;
 	for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
 		++fds;
-	lua_createtable(L, 0, 5);
-	const Scheduler& scheduler = Engine::of(L).scheduler();
-	lua_pushinteger(L, static_cast<lua_Integer>(scheduler.yieldedWaits()));
-	lua_setfield(L, -2, "waits_yielded");
-	lua_pushinteger(L, static_cast<lua_Integer>(scheduler.inlineWaits()));
-	lua_setfield(L, -2, "waits_inline");
+	lua_createtable(L, 0, 4);
+	lua_pushinteger(L, static_cast<lua_Integer>(Engine::of(L).scheduler().waits()));
+	lua_setfield(L, -2, "waits");
 	lua_pushinteger(L, statusKib("VmRSS"));
 	lua_setfield(L, -2, "rss_kib");
 	lua_pushinteger(L, statusKib("VmHWM"));

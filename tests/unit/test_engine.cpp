@@ -80,38 +80,62 @@ TEST_CASE_METHOD(EngineFixture, "sleeping scripts run concurrently on one loop")
 	CHECK(elapsed < 1.0);  // sequential would be 4 s
 }
 
-TEST_CASE_METHOD(EngineFixture, "a lone task waits without yielding, on time, and yields again when not alone")
+TEST_CASE_METHOD(EngineFixture, "every wait suspends the task and ends when its timer fires")
 {
-	// The first wait comes from the run's start and yields; the lone task's later ones need not.
-	// Each must end when its timer fires, not at the loop's next idle poll (a second later).
+	// A lone task: each sleep must end on time, not at the loop's next idle poll (a second later).
 	lua::RunResult lone = runOne(
+		"local before = smtp.process_stats()\n"
 		"local started = smtp.now()\n"
 		"for _ = 1, 4 do smtp.sleep(0.01) end\n"
-		"local stats = smtp.process_stats()\n"
-		"return { seconds = smtp.now() - started, yielded = stats.waits_yielded, inline = stats.waits_inline }");
+		"local after = smtp.process_stats()\n"
+		"return { seconds = smtp.now() - started, waits = after.waits - before.waits }");
 	REQUIRE(lone.exitCode == 0);
 	auto loneStats = lone.value.extract<Poco::JSON::Object::Ptr>();
-	CHECK(loneStats->getValue<int>("yielded") == 1);
-	CHECK(loneStats->getValue<int>("inline") == 3);
+	CHECK(loneStats->getValue<int>("waits") == 4);
 	CHECK(loneStats->getValue<double>("seconds") < 0.5);
 
-	// Two tasks sleeping at once: every wait yields, so each task's sleeps overlap the other's.
+	// Two tasks sleeping at once: each task's sleeps overlap the other's.
 	lua::RunResult pair = runOne(
 		"local before = smtp.process_stats()\n"
 		"local started = smtp.now()\n"
-		"local function nap() for _ = 1, 3 do smtp.sleep(0.1) end end\n"
+		"local function nap() for _ = 1, 3 do smtp.sleep(0.1) end return 'rested' end\n"
 		"local a, b = smtp.spawn(nap), smtp.spawn(nap)\n"
-		"smtp.join(a) smtp.join(b)\n"
+		"local ra, rb = smtp.join(a), smtp.join(b)\n"
 		"local after = smtp.process_stats()\n"
-		"return { seconds = smtp.now() - started, inline = after.waits_inline - before.waits_inline }");
+		"return { seconds = smtp.now() - started, waits = after.waits - before.waits, results = ra .. rb }");
 	INFO(pair.error);
 	REQUIRE(pair.exitCode == 0);
 	auto pairStats = pair.value.extract<Poco::JSON::Object::Ptr>();
-	CHECK(pairStats->getValue<int>("inline") == 0);
+	CHECK(pairStats->getValue<int>("waits") == 8);  // 3 sleeps each, and the two joins
+	CHECK(pairStats->getValue<std::string>("results") == "restedrested");
 	CHECK(pairStats->getValue<double>("seconds") < 0.55);  // in turn would be 0.6 s
 }
 
-TEST_CASE_METHOD(EngineFixture, "a lone task cannot wait inside a C call any more than a yielding one")
+TEST_CASE_METHOD(EngineFixture, "a task's C++ frames keep their values across waits")
+{
+	// Thirty tasks that interleave, each building a result across twenty waits: every frame of
+	// every fiber must come back intact.
+	lua::RunResult result = runOne(
+		"local function work(n) local t = {} for i = 1, 20 do t[i] = i * n smtp.sleep(0) end return table.concat(t, ',') end\n"
+		"local tasks = {}\n"
+		"for n = 1, 30 do tasks[n] = smtp.spawn(work, n) end\n"
+		"for n = 1, 30 do\n"
+		"  local expected = {} for i = 1, 20 do expected[i] = i * n end\n"
+		"  assert(smtp.join(tasks[n]) == table.concat(expected, ','), 'task ' .. n)\n"
+		"end\n"
+		"return 0");
+	INFO(result.error);
+	CHECK(result.exitCode == 0);
+}
+
+TEST_CASE_METHOD(EngineFixture, "coroutine.yield outside a coroutine the script made is an error naming the line")
+{
+	auto& result = runOne("smtp.sleep(0)\ncoroutine.yield(1)\nreturn 0");
+	CHECK(result.exitCode == lua::exit_code::kScript);
+	CHECK_THAT(result.error, Catch::Contains(":2: coroutine.yield outside a coroutine the script created"));
+}
+
+TEST_CASE_METHOD(EngineFixture, "a task cannot wait inside a C call")
 {
 	auto& result = runOne("smtp.sleep(0.01)\nstring.gsub('x', 'x', function() smtp.sleep(0.01) end)\nreturn 0");
 	CHECK(result.exitCode == lua::exit_code::kScript);

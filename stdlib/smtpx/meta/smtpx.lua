@@ -176,8 +176,7 @@ function Session:tls_info() end
 ---@field rss_kib integer
 ---@field peak_rss_kib integer
 ---@field open_fds integer
----@field waits_yielded integer waits that yielded the coroutine
----@field waits_inline integer waits a lone task made with the loop run inline (no yield)
+---@field waits integer times a task of this thread's engine waited on the event loop
 
 ---@class smtpx.MimeAttachment
 ---@field path string?
