@@ -57,8 +57,8 @@ local function open()
 end
 
 -- Reads one reply: true when it matches `spec`, else false and what came instead (and true
--- when the session is gone). A refusal raises no error: a pcall around every transaction would
--- make every wait inside it dearer (each yield unwinds the pcall's frames too).
+-- when the session is gone). A refusal raises no error, so a refused message costs no more
+-- than an accepted one.
 local function reply_is(s, spec)
   local reply, kind, message = s:next_reply()
   if not reply then return false, kind .. ": " .. message, true end

@@ -15,8 +15,7 @@ class Session;
 
 // Wraps a C function so a C++ exception becomes a Lua error (kind "script") instead of
 // unwinding through Lua. Lua's own errors and yields are not std::exceptions and pass through.
-// No local here has a destructor: a yield (a C++ throw in Lua built as C++) unwinds this frame,
-// and a cleanup would cost it an extra unwinder round trip on every send and expect.
+// No local here has a destructor: a task dropped while F waits is never unwound (Fiber.h).
 template <lua_CFunction F>
 int protect(lua_State* L)
 {

@@ -3,7 +3,7 @@
 // otherwise lines are taken as they come (a pipe, a file). One task at a time may wait for a line;
 // it is resumed with the line, nil at the end of input, nil and "timeout" when no line came in
 // time (what was typed so far stays for the next call), or nil, "error" and why. State that must
-// survive the yield lives here. There is one console per process: stdin is one.
+// survive the wait lives here. There is one console per process: stdin is one.
 #pragma once
 
 #include "lua/LuaHeaders.h"

@@ -1,6 +1,6 @@
 // Session: the state behind one `session` userdata — its connection, the reply parser and the
 // replies read but not yet expected, and which script thread (if any) waits on it. State that must
-// survive a yield lives here, never in a binding's C++ locals.
+// survive a wait lives here, never in a binding's C++ locals.
 #pragma once
 
 #include "lua/LuaHeaders.h"

@@ -66,7 +66,7 @@ int drainContinue(lua_State* L, int, lua_KContext top)
 }
 
 // Blocks the caller's thread on the drain of a large write, so output memory stays bounded.
-int yieldIfBacklogged(lua_State* L, Session& session)
+int waitIfBacklogged(lua_State* L, Session& session)
 {
 	if (!session.mustWaitForDrain()) return 0;
 	Engine::of(L).scheduler().runOfWaiter(L);
@@ -97,7 +97,7 @@ int sessionSend(lua_State* L)
 		bytes += "\r\n";
 		session.write(bytes, replies);
 	}
-	return yieldIfBacklogged(L, session);
+	return waitIfBacklogged(L, session);
 }
 
 void logDataLines(Session& session, std::string_view encoded)
@@ -125,7 +125,7 @@ int sessionSendData(lua_State* L)
 	std::string encoded = raw ? std::string(input) : smtp::encodeMessageData(input);
 	if (!optBoolField(L, 3, "quiet")) logDataLines(session, encoded);
 	session.write(encoded, replies);
-	return yieldIfBacklogged(L, session);
+	return waitIfBacklogged(L, session);
 }
 
 // Returns the next whole reply, or nil, kind ("timeout", "eof", "protocol"), message.

@@ -231,8 +231,8 @@ int startConnect(lua_State* L)
 // smtp.connect("host[:port]" | {host=, port=} [, port] [, opts]) -> session
 int smtpConnect(lua_State* L)
 {
-	// The C++ locals of the connect end before the wait: a yield then unwinds this frame without
-	// running destructors, each of which would cost the unwinder another pass.
+	// The C++ locals of the connect end before the wait: a task dropped while it waits is never
+	// unwound, so nothing it owns may be on its stack then.
 	int sessionIndex = startConnect(L);
 	return Engine::of(L).scheduler().wait(L, sessionIndex, connectContinue);
 }
