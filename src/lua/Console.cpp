@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -69,7 +70,16 @@ Console::Console(Engine& engine):
 	_watch(engine.loop(), STDIN_FILENO, [this](net::DescriptorWatch::Readiness readiness) { onReady(readiness); })
 {
 	if (!editsLines()) return;
-	_editor = std::make_unique<net::LineEditor>();
+	try
+	{
+		_editor = net::LineEditor::open();
+	}
+	catch (const std::runtime_error& e)
+	{
+		// Lines are still read, as the terminal's own line discipline edits them.
+		std::cerr << "smtpx: no line editing or history: " << e.what() << std::endl;
+		return;
+	}
 	_editor->limitHistory(kDefaultHistoryEntries);
 }
 

@@ -1,13 +1,16 @@
-// LineEditor: line editing and history on the terminal (stdin, drawn on stderr) with libedit's
-// readline interface in callback mode: the event loop hands it one key at a time, so the loop
-// never waits inside it. While a line is being edited, what goes to std::cerr (the live
-// transcript) is printed above the prompt, and the line drawn again under it. libedit keeps its
-// readline state in globals: there is one editor at a time.
+// LineEditor: line editing and history on the terminal (stdin, drawn on stderr), fed one key at a
+// time by the event loop, so the loop never waits inside it. While a line is being edited, what
+// goes to std::cerr (the live transcript) is printed above the prompt, and the line drawn again
+// under it.
+//
+// The editor is libedit's readline interface in a module (libsmtpx_editline.so, src/net/editline)
+// that open() loads: libedit and the terminfo library it brings took a sixth of the start-up
+// time of every smtpx run, and only `smtpx shell` on a terminal uses them.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
-#include <streambuf>
 #include <string>
 
 namespace smtpx::net {
@@ -15,45 +18,33 @@ namespace smtpx::net {
 class LineEditor
 {
 public:
-	// Throws std::logic_error when another editor exists.
-	LineEditor();
+	// Loads the module and makes the editor. Throws std::runtime_error when the module cannot be
+	// loaded (naming where it looked), std::logic_error when another editor exists: libedit keeps
+	// its state in globals, so there is one editor at a time.
+	static std::unique_ptr<LineEditor> open();
+
 	// Ends the line being edited, if any: the terminal is left as it was found.
-	~LineEditor();
-	LineEditor(const LineEditor&) = delete;
-	LineEditor& operator=(const LineEditor&) = delete;
+	virtual ~LineEditor() = default;
 
 	// Shows `prompt` and starts a line (the terminal in raw mode); nothing when a line is being
 	// edited already (a caller that stopped waiting for it has come back).
-	void begin(const std::string& prompt);
-	bool editing() const { return _editing; }
+	virtual void begin(const std::string& prompt) = 0;
+	virtual bool editing() const = 0;
 
 	// Reads and handles one key from stdin, which must be readable. Returns true when the key
 	// ended the line: `line` is then what was typed, or nullopt for the end of input (Ctrl-D on an
 	// empty line). The terminal is back in its own mode then.
-	bool feed(std::optional<std::string>& line);
+	virtual bool feed(std::optional<std::string>& line) = 0;
 
 	// Abandons the line being edited: takes it off the screen and gives the terminal back.
-	void end();
+	virtual void end() = 0;
 
 	// For the Up arrow; past `entries` lines the oldest go.
-	void addHistory(const std::string& line);
-	void limitHistory(std::size_t entries);
-
-	// What the output redirection calls: takes the line off the screen, and draws it again.
-	void hideLine();
-	void redrawLine();
-
-private:
-	static void onLine(char* line);
-	void restoreOutput();
-
-	std::string _prompt;
-	bool _editing = false;
-	bool _keysFed = false;   // libedit's cursor position (rl_point) is for this line
-	bool _lineDone = false;
-	std::optional<std::string> _line;
-	std::unique_ptr<std::streambuf> _output;  // std::cerr's buffer while a line is edited
-	std::streambuf* _savedOutput = nullptr;
+	virtual void addHistory(const std::string& line) = 0;
+	virtual void limitHistory(std::size_t entries) = 0;
 };
 
 } // namespace smtpx::net
+
+// The module's one entry point, looked up by name after dlopen: a new editor, owned by the caller.
+extern "C" smtpx::net::LineEditor* smtpx_new_line_editor();

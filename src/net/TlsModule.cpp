@@ -1,32 +1,10 @@
 #include "net/TlsModule.h"
 
-#include <dlfcn.h>
+#include "net/ModuleLoader.h"
 
-#include <filesystem>
-#include <string>
-#include <vector>
+#include <stdexcept>
 
 namespace smtpx::net {
-
-namespace {
-
-constexpr const char* kModuleName = "libsmtpx_tls.so";
-
-std::vector<std::filesystem::path> candidates()
-{
-	std::vector<std::filesystem::path> paths;
-	std::error_code ec;
-	std::filesystem::path exeDir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-	if (!ec)
-	{
-		paths.push_back(exeDir / kModuleName);                                            // the build tree
-		paths.push_back(exeDir.parent_path() / SMTPX_INSTALL_LIBDIR / "smtpx" / kModuleName);  // installed
-	}
-	paths.emplace_back(SMTPX_BUILD_TLS_MODULE);  // test programs in the build tree
-	return paths;
-}
-
-} // namespace
 
 TlsProvider& TlsModule::provider()
 {
@@ -37,21 +15,16 @@ TlsProvider& TlsModule::provider()
 
 TlsProvider& TlsModule::load()
 {
-	std::string tried;
-	for (const auto& path : candidates())
+	try
 	{
-		void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-		if (!module)
-		{
-			tried += "\n  " + path.string() + ": " + dlerror();
-			continue;
-		}
 		using Entry = TlsProvider& (*)();
-		if (auto entry = reinterpret_cast<Entry>(dlsym(module, "smtpx_tls_provider"))) return entry();
-		tried += "\n  " + path.string() + ": no smtpx_tls_provider";
-		dlclose(module);
+		auto entry = reinterpret_cast<Entry>(ModuleLoader::entry("libsmtpx_tls.so", "smtpx_tls_provider", SMTPX_BUILD_TLS_MODULE));
+		return entry();
 	}
-	throw TlsError("TLS is not available: cannot load " + std::string(kModuleName) + tried);
+	catch (const std::runtime_error& e)
+	{
+		throw TlsError(std::string("TLS is not available: ") + e.what());
+	}
 }
 
 } // namespace smtpx::net

@@ -2,7 +2,7 @@
 # Packaging: `cpack` in the build directory makes a .deb whose Depends (from dpkg-shlibdeps)
 # names the Lua and POCO libraries; unpacked with dpkg -x (never installed: the machine stays as
 # it was) its smtpx runs, finds its scripts in the tree it was unpacked to and loads its own TLS
-# module from there, and it carries the man page and the bash completion.
+# module from there, and it carries the line-editing module, the man page and the bash completion.
 set -euo pipefail
 source "$(dirname "$0")/../harness/lib.sh"
 
@@ -25,11 +25,13 @@ depends=$(dpkg-deb -f "$deb" Depends)
 [[ $depends == *libpoco* ]] || fail "Depends does not name libpoco: $depends"
 # The TLS module is not linked to the binary: its libraries must be in Depends all the same.
 [[ $depends == *libssl3* ]] || fail "Depends does not name libssl3 (the TLS module's): $depends"
+[[ $depends == *libedit2* ]] || fail "Depends does not name libedit2 (the line-editing module's): $depends"
 [[ -n $(dpkg-deb -f "$deb" Maintainer) ]] || fail "no Maintainer"
 [[ -n $(dpkg-deb -f "$deb" Description) ]] || fail "no Description"
 
 root=$TEST_TMP/root
 dpkg -x "$deb" "$root"
+[[ -n $(cd "$root" && find usr/lib -name libsmtpx_editline.so) ]] || fail "the package lacks libsmtpx_editline.so"
 for file in usr/bin/smtpx usr/share/man/man1/smtpx.1 usr/share/bash-completion/completions/smtpx \
             usr/share/smtpx/scripts/send_plain.lua usr/share/smtpx/stdlib/smtpx/client.lua \
             usr/share/smtpx/stdlib/smtpx/meta/smtpx.lua; do

@@ -80,6 +80,10 @@ b64_pass=$(printf '%s' "$TEST_PASS" | base64)
 b64_plain=$(printf '\0%s\0%s' "$TEST_USER" "$TEST_PASS" | base64)
 prompt='smtpx> '
 
+# libedit is in a module that only the shell on a terminal loads (the arrows below need it):
+# every other run starts without it.
+if ldd "$SMTPX" | grep -q libedit; then fail "smtpx links libedit: it belongs in libsmtpx_editline.so"; fi
+
 # Line editing: a typo fixed with the arrows and Backspace; the Up arrow sends NOOP again; AUTH
 # LOGIN's answers and an AUTH PLAIN with its payload stay out of the history and the transcript.
 assert_exit 0 $PTY "$TEST_TMP/pty1.log" \
