@@ -48,20 +48,25 @@ def stop_server(proc):
 
 
 class Measure:
-    """One command run: wall, CPU (user+sys) and peak RSS of the process and its children."""
+    """One command run: wall and CPU (user+sys) time of the process and its children, and, with
+    rss=True, its peak RSS as /usr/bin/time reports it. wait4's own ru_maxrss is no use here: a
+    child forked from this Python process keeps Python's high-water mark across exec."""
 
-    def __init__(self, argv, stdout=subprocess.DEVNULL):
+    def __init__(self, argv, stdout=subprocess.DEVNULL, rss=False):
+        rss_file = tempfile.NamedTemporaryFile("r", suffix=".rss") if rss else None
+        if rss_file:
+            argv = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name] + list(argv)
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         self.wall = time.perf_counter() - start
         self.cpu = usage.ru_utime + usage.ru_stime
-        self.rss_mib = usage.ru_maxrss / 1024
         self.code = os.waitstatus_to_exitcode(status)
         self.stderr = proc.stderr.read().decode(errors="replace")
         self.stdout = proc.stdout.read().decode(errors="replace") if stdout == subprocess.PIPE else ""
         if self.code != 0:
             sys.exit(f"bench: {' '.join(argv)} exited {self.code}:\n{self.stderr[-2000:]}")
+        self.rss_mib = int(rss_file.read().split()[-1]) / 1024 if rss_file else None
 
 
 class Bench:
@@ -78,15 +83,15 @@ class Bench:
         argv += ["--set", f"sessions={sessions}", "--set", f"messages={messages}", "--set", "size=256"]
         for item in extra:
             argv += ["--set", item]
-        return Measure(argv)
+        return Measure(argv, rss=True)
 
     def smtp_source(self, sessions, total, reuse=True):
         argv = ["smtp-source", "-s", str(sessions), "-m", str(total), "-l", "256"]
         argv += ["-d"] if reuse else []
-        return Measure(argv + [self.sink])
+        return Measure(argv + [self.sink], rss=True)
 
     def smtplib(self, total):
-        return Measure([sys.executable, os.path.join(HERE, "smtplib_send.py"), "127.0.0.1", str(SINK_PORT), str(total), "256"])
+        return Measure([sys.executable, os.path.join(HERE, "smtplib_send.py"), "127.0.0.1", str(SINK_PORT), str(total), "256"], rss=True)
 
     def add(self, workload, tool, messages, m, baseline=None):
         rate = messages / m.wall
@@ -152,7 +157,8 @@ class Bench:
                                "--port", str(HOLD_PORT), "--delay", "0"], HOLD_PORT)
         try:
             m = Measure([self.smtpx, "run", os.path.join(HERE, "hold.lua"), "--quiet", "--timeout", "120",
-                         "--server", f"127.0.0.1:{HOLD_PORT}", "--set", f"sessions={sessions}"], stdout=subprocess.PIPE)
+                         "--server", f"127.0.0.1:{HOLD_PORT}", "--set", f"sessions={sessions}"], stdout=subprocess.PIPE,
+                        rss=True)
         finally:
             stop_server(holder)
         fields = dict(item.split("=") for item in m.stdout.split())
