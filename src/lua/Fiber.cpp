@@ -39,7 +39,8 @@ struct Fiber::Stack
 		mapping = mmap(nullptr, mappingBytes, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 		if (mapping == MAP_FAILED)
-			throw std::runtime_error(std::string("cannot reserve a stack for a task: ") + std::strerror(errno));
+			throw StackUnavailable(std::string("cannot reserve a stack for one more task: ") + std::strerror(errno) +
+				" (each task reserves 8 MiB of address space and two memory mappings: see ulimit -v and vm.max_map_count)");
 		// An overflow faults on the guard page instead of writing over another task's stack.
 		mprotect(mapping, page, PROT_NONE);
 		// A huge page would commit 2 MiB for the few KiB a waiting task touches.

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
 
 namespace smtpx::lua {
 
@@ -19,7 +20,16 @@ public:
 	// The stack is reserved, not committed: only the pages a task touches take memory.
 	static constexpr std::size_t kStackBytes = 8 * 1024 * 1024;
 
+	// The stack could not be reserved: the address-space limit (ulimit -v), or the kernel's
+	// count of memory mappings (each fiber takes two: vm.max_map_count).
+	class StackUnavailable : public std::runtime_error
+	{
+	public:
+		using std::runtime_error::runtime_error;
+	};
+
 	// Does not start the fiber: the first resume() calls entry(argument) on the new stack.
+	// Throws StackUnavailable.
 	Fiber(Entry entry, void* argument);
 	~Fiber();
 	Fiber(const Fiber&) = delete;

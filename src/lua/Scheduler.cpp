@@ -20,13 +20,22 @@ lua_State* Scheduler::newTask(lua_State* L, int nargs, RunId run, bool isMain)
 	lua_State* thread = lua_newthread(L);
 	Task task;
 	task.run = run;
+	task.thread = thread;
 	task.threadRef = luaL_ref(L, LUA_REGISTRYINDEX);  // keeps the coroutine alive while it waits
 	task.isMain = isMain;
-	task.thread = thread;
 	lua_xmove(L, thread, nargs + 1);
+	auto kept = _tasks.emplace(thread, std::move(task)).first;
+	try
+	{
+		kept->second.fiber = std::make_unique<Fiber>(&Scheduler::runScript, &kept->second);
+	}
+	catch (const Fiber::StackUnavailable&)
+	{
+		luaL_unref(L, LUA_REGISTRYINDEX, kept->second.threadRef);
+		_tasks.erase(kept);
+		throw;
+	}
 	lua_sethook(thread, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
-	Task& kept = _tasks.emplace(thread, std::move(task)).first->second;
-	kept.fiber = std::make_unique<Fiber>(&Scheduler::runScript, &kept);
 	_runs[run].tasks.push_back(thread);
 	++_runs[run].liveTasks;
 	return thread;
@@ -37,7 +46,16 @@ Scheduler::RunId Scheduler::spawn(lua_State* L, int nargs, std::string label)
 	RunId id = _results.size();
 	_results.push_back({std::move(label), false, 0, {}, {}});
 	_runs.emplace_back();
-	lua_State* thread = newTask(L, nargs, id, true);
+	lua_State* thread = nullptr;
+	try
+	{
+		thread = newTask(L, nargs, id, true);
+	}
+	catch (const Fiber::StackUnavailable& e)
+	{
+		endBeforeStart(id, exit_code::kLimit, e.what());
+		return id;
+	}
 	runTask(thread, nargs);
 	return id;
 }
@@ -91,11 +109,20 @@ int Scheduler::pushOutcome(lua_State* L, int outcomeIndex)
 Scheduler::RunId Scheduler::failBeforeStart(std::string label, int exitCode, std::string message)
 {
 	RunId id = _results.size();
-	_results.push_back({std::move(label), true, exitCode, message, {}});
+	_results.push_back({std::move(label), false, 0, {}, {}});
 	_runs.emplace_back();
-	logError(id, message);
-	if (_onFinish) _onFinish(id);
+	endBeforeStart(id, exitCode, std::move(message));
 	return id;
+}
+
+void Scheduler::endBeforeStart(RunId run, int exitCode, std::string message)
+{
+	RunResult& result = _results[run];
+	result.finished = true;
+	result.exitCode = exitCode;
+	result.error = std::move(message);
+	logError(run, result.error);
+	if (_onFinish) _onFinish(run);
 }
 
 void Scheduler::resume(lua_State* thread, int nargs)

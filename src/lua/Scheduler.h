@@ -54,11 +54,13 @@ public:
 	void setBusyLimit(double seconds) { _busyLimit = seconds; }
 
 	// Moves the function and its `nargs` arguments from the top of L's stack into a new run's
-	// main coroutine and runs it until it first waits or ends.
+	// main coroutine and runs it until it first waits or ends. A run whose task gets no stack
+	// ends at once with exit code kLimit.
 	RunId spawn(lua_State* L, int nargs, std::string label);
 
 	// Moves the function and its `nargs` arguments from the top of task L's stack into a new
 	// task of L's run, started from the loop; pushes the task's thread (its handle) onto L.
+	// Throws Fiber::StackUnavailable.
 	void spawnTask(lua_State* L, int nargs);
 
 	// When `task` has ended, pushes its results onto L and returns their count, or raises its
@@ -126,7 +128,9 @@ private:
 		std::unordered_map<std::size_t, std::function<void()>> closers;
 	};
 
+	// Throws Fiber::StackUnavailable, having made nothing.
 	lua_State* newTask(lua_State* L, int nargs, RunId run, bool isMain);
+	void endBeforeStart(RunId run, int exitCode, std::string message);
 	void finish(lua_State* thread, int status, int nresults);
 	void finishMain(RunId run, lua_State* thread, int status, int nresults);
 	void keepOutcome(lua_State* thread, Task& task, int status, int nresults);

@@ -281,8 +281,17 @@ int smtpSleep(lua_State* L)
 int smtpSpawn(lua_State* L)
 {
 	luaL_checktype(L, 1, LUA_TFUNCTION);
-	Engine::of(L).scheduler().spawnTask(L, lua_gettop(L) - 1);
-	return 1;
+	std::string failure;
+	try
+	{
+		Engine::of(L).scheduler().spawnTask(L, lua_gettop(L) - 1);
+		return 1;
+	}
+	catch (const Fiber::StackUnavailable& e)
+	{
+		failure = e.what();
+	}
+	raiseError(L, "limit", failure);
 }
 
 int joinContinue(lua_State* L, int, lua_KContext)

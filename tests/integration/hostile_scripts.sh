@@ -41,6 +41,21 @@ printf 'coroutine.wrap(function() smtp.sleep(0.1) end)()\n' | script wait_in_cor
 run_script 3 0 wait_in_coroutine
 assert_contains "$LAST_STDERR" "cannot be made from a coroutine the script created"
 
+# A task's stack is reserved address space (8 MiB each): past `ulimit -v`, smtp.spawn fails with
+# the limit's exit code and says what ran out, instead of crashing. Not under AddressSanitizer,
+# which cannot run at all under an address-space limit.
+if ! ldd "$SMTPX" | grep -q libasan; then
+  script many_tasks <<'LUA'
+local tasks = {}
+for i = 1, 1000 do tasks[i] = smtp.spawn(function() smtp.sleep(0.01) return i end) end
+for i = 1, #tasks do assert(smtp.join(tasks[i]) == i) end
+LUA
+  run_bounded 10 2 bash -c 'ulimit -v 1048576 && exec "$@"' limited "$SMTPX" run "$TEST_TMP/many_tasks.lua" --quiet
+  assert_contains "$LAST_STDERR" "many_tasks.lua:2: cannot reserve a stack for one more task"
+  # Without the limit, the same thousand tasks run, each on its own stack.
+  run_bounded 0 5 "$SMTPX" run "$TEST_TMP/many_tasks.lua" --quiet
+fi
+
 script branch <<'LUA'
 local s = smtp.connect(server)
 s:expect {
