@@ -139,17 +139,43 @@ class Bench:
         repeat = 5 if self.args.smoke else 30
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write("return 0\n")
-        empty = [Measure([self.smtpx, "run", script.name]).wall for _ in range(repeat)]
+        floor_program = self.linked_like_smtpx()
+        commands = {
+            "empty": [self.smtpx, "run", script.name],
+            "send": [self.smtpx, "run", "send_plain", "--quiet", "--server", self.sink, "--set", "to=sink@example.com"],
+            "true": ["/bin/true"],
+        }
+        if floor_program:
+            commands["floor"] = [floor_program]
+        # In turns, so a drift in the machine's speed touches every command alike.
+        walls = {name: [] for name in commands}
+        for _ in range(repeat):
+            for name, argv in commands.items():
+                walls[name].append(Measure(argv).wall)
         os.unlink(script.name)
-        send = [self.smtpx, "run", "send_plain", "--quiet", "--server", self.sink, "--set", "to=sink@example.com"]
-        smtpx_send = [Measure(send).wall for _ in range(repeat)]
+        if floor_program:
+            os.unlink(floor_program)
         swaks = ["swaks", "--server", self.sink, "--to", "sink@example.com", "--silent", "2"]
         swaks_send = [Measure(swaks).wall for _ in range(max(3, repeat // 3))] if shutil.which("swaks") else []
-        spawn = [Measure(["/bin/true"]).wall for _ in range(repeat)]
-        self.notes.append(f"start-up, `smtpx run` of a script that only returns: median {statistics.median(empty) * 1000:.1f} ms"
-                          f" (starting /bin/true takes {statistics.median(spawn) * 1000:.1f} ms here)")
-        self.notes.append(f"one-message send as a fresh process: smtpx median {statistics.median(smtpx_send) * 1000:.1f} ms"
+        ms = {name: statistics.median(values) * 1000 for name, values in walls.items()}
+        self.notes.append(f"start-up, `smtpx run` of a script that only returns: median {ms['empty']:.1f} ms"
+                          f" (starting /bin/true takes {ms['true']:.1f} ms here"
+                          + (f"; an empty main() linked to the libraries smtpx links, {ms['floor']:.1f} ms" if floor_program else "")
+                          + ")")
+        self.notes.append(f"one-message send as a fresh process: smtpx median {ms['send']:.1f} ms"
                           + (f", swaks median {statistics.median(swaks_send) * 1000:.1f} ms" if swaks_send else ""))
+
+    def linked_like_smtpx(self):
+        """An empty main() linked to the shared libraries smtpx needs: what loading them costs,
+        the floor of smtpx's start-up. None without a compiler."""
+        needed = [line.split("[")[1].rstrip("]") for line in
+                  subprocess.run(["readelf", "-d", self.smtpx], capture_output=True, text=True).stdout.splitlines()
+                  if "(NEEDED)" in line]
+        program = os.path.join(tempfile.gettempdir(), f"smtpx-bench-floor-{os.getpid()}")
+        compile_floor = ["g++", "-x", "c++", "-", "-o", program, "-Wl,--no-as-needed"] + [f"-l:{lib}" for lib in needed]
+        if not shutil.which("g++") or subprocess.run(compile_floor, input="int main() { return 0; }\n", text=True).returncode:
+            return None
+        return program
 
     def scale(self):
         sessions = 200 if self.args.smoke else self.args.sessions
