@@ -135,6 +135,17 @@ class Bench:
         self.notes.append("--threads 2 over --threads 1 (50 sessions as 2 runs of 25): "
                           f"{rates['smtpx load (2 threads)'] / rates['smtpx load (1 thread)']:.2f}x")
 
+    def threads(self):
+        """--threads 2 over --threads 1 on work that is all smtpx's own (no sink to share the
+        cores with): four runs of bench/encode.lua, the median of a few tries each."""
+        rounds = "5" if self.args.smoke else "150"
+        argv = [self.smtpx, "run", os.path.join(HERE, "encode.lua"), "--set", f"rounds={rounds}"]
+        argv += ["--server", "run"] * 4
+        walls = {threads: statistics.median(Measure(argv + ["--threads", str(threads)]).wall for _ in range(3))
+                 for threads in (1, 2)}
+        self.notes.append(f"--threads 2 over --threads 1 on smtpx's own work (4 runs of bench/encode.lua, "
+                          f"{walls[1]:.2f} s and {walls[2]:.2f} s): {walls[1] / walls[2]:.2f}x")
+
     def startup(self):
         repeat = 5 if self.args.smoke else 30
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -237,7 +248,7 @@ def main():
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--sessions", type=int, default=10000, help="concurrent sessions for the scale run")
     parser.add_argument("--smoke", action="store_true", help="tiny workloads: check that it all runs")
-    parser.add_argument("--skip", default="", help="comma-separated: throughput,startup,scale,callgrind")
+    parser.add_argument("--skip", default="", help="comma-separated: throughput,threads,startup,scale,callgrind")
     parser.add_argument("--markdown", help="also write the table here")
     parser.add_argument("--repeat", type=int, default=5, help="throughput rounds (the median is shown)")
     args = parser.parse_args()
@@ -248,7 +259,7 @@ def main():
     bench = Bench(args)
     try:
         skip = set(args.skip.split(","))
-        for part in ("throughput", "startup", "scale", "callgrind"):
+        for part in ("throughput", "threads", "startup", "scale", "callgrind"):
             if part not in skip:
                 getattr(bench, part)()
     finally:
