@@ -56,7 +56,7 @@ Scheduler::RunId Scheduler::spawn(lua_State* L, int nargs, std::string label)
 		endBeforeStart(id, exit_code::kLimit, e.what());
 		return id;
 	}
-	runTask(thread, nargs);
+	resume(thread, nargs);
 	return id;
 }
 
@@ -67,7 +67,7 @@ void Scheduler::spawnTask(lua_State* L, int nargs)
 	lua_pushthread(thread);
 	lua_xmove(thread, L, 1);
 	// Started from the loop, so the spawning task runs on until it waits.
-	_loop.defer([this, thread, nargs] { runTask(thread, nargs); });
+	_loop.defer([this, thread, nargs] { resume(thread, nargs); });
 }
 
 int Scheduler::join(lua_State* L, lua_State* thread)
@@ -125,11 +125,6 @@ void Scheduler::endBeforeStart(RunId run, int exitCode, std::string message)
 	if (_onFinish) _onFinish(run);
 }
 
-void Scheduler::resume(lua_State* thread, int nargs)
-{
-	runTask(thread, nargs);
-}
-
 int Scheduler::wait(lua_State* L, lua_KContext ctx, lua_KFunction k)
 {
 	Task& task = _tasks.at(L);
@@ -138,7 +133,7 @@ int Scheduler::wait(lua_State* L, lua_KContext ctx, lua_KFunction k)
 	return k ? k(L, LUA_YIELD, ctx) : task.resumeArgs;
 }
 
-void Scheduler::runTask(lua_State* thread, int nargs)
+void Scheduler::resume(lua_State* thread, int nargs)
 {
 	Task& task = _tasks.at(thread);
 	task.resumeArgs = nargs;

@@ -71,7 +71,8 @@ public:
 	// Records a run that could not start (its script did not load).
 	RunId failBeforeStart(std::string label, int exitCode, std::string message);
 
-	// Continues a waiting thread with the `nargs` values already pushed onto it.
+	// Continues a waiting thread with the `nargs` values already pushed onto it (or starts a new
+	// task with its arguments), until it waits again or ends.
 	void resume(lua_State* thread, int nargs);
 
 	// Waits for the event the caller has just arranged to resume L with (a reply, a timer...):
@@ -141,7 +142,6 @@ private:
 	void keepReturnedTable(lua_State* thread, int index, RunId run);
 	static void checkBusyLimit(lua_State* L, lua_Debug* ar);
 	static void runScript(void* task);
-	void runTask(lua_State* thread, int nargs);
 	void logError(RunId run, const std::string& message);
 
 	net::EventLoop& _loop;

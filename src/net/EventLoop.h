@@ -43,11 +43,6 @@ public:
 	// Runs until no socket is watched, no timer is pending and nothing is deferred.
 	void run();
 
-	// One turn of run(): the deferred calls and the due timers, or, when there were none, one
-	// poll. False, having done nothing, when nothing is watched, pending or deferred: nothing
-	// could ever happen then.
-	bool runOnce();
-
 	std::size_t watchedCount() const { return _watches.size(); }
 
 private:
@@ -64,6 +59,10 @@ private:
 		bool operator>(const TimerEntry& other) const { return due > other.due; }
 	};
 
+	// One turn of run(): the deferred calls and the due timers, or, when there were none, one
+	// poll. False, having done nothing, when nothing is watched, pending or deferred: nothing
+	// could ever happen then.
+	bool runOnce();
 	bool hasWork() const;
 	bool runDeferred();   // false when nothing was deferred
 	bool runDueTimers();  // false when no timer was due
