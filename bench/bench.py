@@ -203,7 +203,9 @@ class Bench:
             f"scale: {fields['sessions']} concurrent sessions, {fields['failed']} failed, all open after "
             f"{fields['open_seconds']} s; {fields['per_session_kib']} KiB RSS per idle session "
             f"(peak process RSS {m.rss_mib:.1f} MiB); fds {fields['base_fds']} -> {fields['peak_fds']} -> "
-            f"{fields['after_fds']} after close; RSS after close {int(fields['after_rss_kib']) // 1024} MiB")
+            f"{fields['after_fds']} after close, {fields['again_fds']} after a second round; RSS before "
+            f"{int(fields['base_rss_kib']) // 1024} MiB, after close {int(fields['after_rss_kib']) // 1024} MiB, "
+            f"after a second round {int(fields['again_rss_kib']) // 1024} MiB")
 
     def callgrind(self):
         if not shutil.which("valgrind"):

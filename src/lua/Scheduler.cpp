@@ -36,7 +36,6 @@ lua_State* Scheduler::newTask(lua_State* L, int nargs, RunId run, bool isMain)
 		throw;
 	}
 	lua_sethook(thread, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
-	_runs[run].tasks.push_back(thread);
 	++_runs[run].liveTasks;
 	return thread;
 }
@@ -70,21 +69,35 @@ void Scheduler::spawnTask(lua_State* L, int nargs)
 	_loop.defer([this, thread, nargs] { resume(thread, nargs); });
 }
 
-int Scheduler::join(lua_State* L, lua_State* thread)
+int Scheduler::join(lua_State* L, int taskIndex)
 {
-	auto found = _tasks.find(thread);
-	if (found == _tasks.end() || found->second.isMain)
-		throw std::invalid_argument("join: not a task made by smtp.spawn in this run");
-	Task& task = found->second;
-	task.joined = true;
-	if (task.outcomeRef == LUA_NOREF)
+	auto found = _tasks.find(lua_tothread(L, taskIndex));
+	if (found != _tasks.end() && !found->second.isMain)
 	{
 		runOfWaiter(L);
-		task.joiners.push_back(L);
+		found->second.joined = true;
+		found->second.joiners.push_back(L);
 		return -1;
 	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, task.outcomeRef);
+	pushEndedOutcomes(L);
+	lua_pushvalue(L, taskIndex);
+	lua_rawget(L, -2);
+	if (lua_isnil(L, -1)) throw std::invalid_argument("join: not a task made by smtp.spawn in this run");
+	lua_remove(L, -2);
 	return pushOutcome(L, lua_gettop(L));
+}
+
+void Scheduler::pushEndedOutcomes(lua_State* L)
+{
+	if (lua_getfield(L, LUA_REGISTRYINDEX, kEndedOutcomesKey) == LUA_TTABLE) return;
+	lua_pop(L, 1);
+	lua_createtable(L, 0, 0);
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, kEndedOutcomesKey);
 }
 
 int Scheduler::pushOutcome(lua_State* L, int outcomeIndex)
@@ -174,7 +187,7 @@ void Scheduler::runScript(void* taskPointer)
 Scheduler::RunId Scheduler::runOf(lua_State* thread) const
 {
 	auto found = _tasks.find(thread);
-	if (found == _tasks.end() || found->second.outcomeRef != LUA_NOREF)
+	if (found == _tasks.end())
 		throw std::logic_error("this call waits on the event loop and cannot be made from a coroutine the script created");
 	return found->second.run;
 }
@@ -200,13 +213,23 @@ void Scheduler::removeCloser(RunId run, std::size_t key)
 	if (run < _runs.size()) _runs[run].closers.erase(key);
 }
 
+// An ended task leaves the scheduler at once: only its outcome stays, for smtp.join, for as long
+// as the script keeps the task's handle.
 void Scheduler::finish(lua_State* thread, int status, int nresults)
 {
-	Task& task = _tasks.at(thread);
-	RunId run = task.run;
-	if (task.isMain) finishMain(run, thread, status, nresults);
-	keepOutcome(thread, task, status, nresults);
-	wakeJoiners(thread, task);
+	auto found = _tasks.find(thread);
+	RunId run = found->second.run;
+	bool isMain = found->second.isMain;
+	bool joined = found->second.joined;
+	std::vector<lua_State*> joiners = std::move(found->second.joiners);
+	luaL_unref(thread, LUA_REGISTRYINDEX, found->second.threadRef);
+	_tasks.erase(found);
+	if (isMain)
+		finishMain(run, thread, status, nresults);
+	else
+		keepOutcome(thread, run, joined, status, nresults, joiners);
+	lua_settop(thread, 0);  // an empty stack: coroutine.status says "dead", the results are let go
+	for (lua_State* joiner : joiners) resume(joiner, 1);
 	if (--_runs[run].liveTasks == 0) endRun(run);
 }
 
@@ -235,9 +258,11 @@ void Scheduler::finishMain(RunId run, lua_State* thread, int status, int nresult
 	runClosers(run);
 }
 
-void Scheduler::keepOutcome(lua_State* thread, Task& task, int status, int nresults)
+void Scheduler::keepOutcome(lua_State* thread, RunId run, bool joined, int status, int nresults,
+	const std::vector<lua_State*>& joiners)
 {
 	bool ok = status == LUA_OK;
+	if (!ok) noteTaskFailure(thread, run, joined);
 	int n = ok ? nresults : 1;
 	lua_createtable(thread, n, 2);
 	for (int i = 1; i <= n; ++i)
@@ -249,27 +274,28 @@ void Scheduler::keepOutcome(lua_State* thread, Task& task, int status, int nresu
 	lua_setfield(thread, -2, "ok");
 	lua_pushinteger(thread, n);
 	lua_setfield(thread, -2, "n");
-	task.outcomeRef = luaL_ref(thread, LUA_REGISTRYINDEX);
-	if (ok || task.isMain) return;
+	for (lua_State* joiner : joiners)
+	{
+		lua_pushvalue(thread, -1);
+		lua_xmove(thread, joiner, 1);
+	}
+	pushEndedOutcomes(thread);
+	lua_pushthread(thread);
+	lua_pushvalue(thread, -3);
+	lua_rawset(thread, -3);
+	lua_pop(thread, 2);
+}
+
+void Scheduler::noteTaskFailure(lua_State* thread, RunId run, bool joined)
+{
 	Failure failure = describeError(thread, -1);
-	logError(task.run, "task failed: " + failure.message);
-	RunResult& result = _results[task.run];
+	logError(run, "task failed: " + failure.message);
+	RunResult& result = _results[run];
 	// A failed task that nobody joins fails its run, unless the run failed already.
-	if (!task.joined && result.exitCode == 0)
+	if (!joined && result.exitCode == 0)
 	{
 		result.exitCode = failure.exitCode;
 		result.error = failure.message;
-	}
-}
-
-void Scheduler::wakeJoiners(lua_State* thread, Task& task)
-{
-	auto joiners = std::move(task.joiners);
-	task.joiners.clear();
-	for (lua_State* joiner : joiners)
-	{
-		lua_rawgeti(joiner, LUA_REGISTRYINDEX, task.outcomeRef);
-		resume(joiner, 1);
 	}
 }
 
@@ -284,14 +310,6 @@ void Scheduler::endRun(RunId run)
 {
 	runClosers(run);
 	_results[run].finished = true;
-	for (lua_State* thread : _runs[run].tasks)
-	{
-		Task& task = _tasks.at(thread);
-		luaL_unref(thread, LUA_REGISTRYINDEX, task.outcomeRef);
-		luaL_unref(thread, LUA_REGISTRYINDEX, task.threadRef);
-		_tasks.erase(thread);
-	}
-	_runs[run].tasks.clear();
 	if (_onFinish) _onFinish(run);
 }
 

@@ -63,10 +63,10 @@ public:
 	// Throws Fiber::StackUnavailable.
 	void spawnTask(lua_State* L, int nargs);
 
-	// When `task` has ended, pushes its results onto L and returns their count, or raises its
-	// error in L. Otherwise records L as waiting for it and returns -1 (the caller waits; it is
-	// resumed with the task's outcome table, see pushOutcome).
-	int join(lua_State* L, lua_State* task);
+	// When the task at `taskIndex` of L's stack has ended, pushes its results onto L and returns
+	// their count, or raises its error in L. Otherwise records L as waiting for it and returns -1
+	// (the caller waits; it is resumed with the task's outcome table, see pushOutcome).
+	int join(lua_State* L, int taskIndex);
 
 	// Records a run that could not start (its script did not load).
 	RunId failBeforeStart(std::string label, int exitCode, std::string message);
@@ -116,7 +116,6 @@ private:
 		int status = LUA_OK;  // lua_resume's outcome once the fiber has finished
 		int nresults = 0;
 		int threadRef = LUA_NOREF;
-		int outcomeRef = LUA_NOREF;  // {ok=, n=, [1..n]=results} or {ok=false, err}
 		bool isMain = false;
 		bool joined = false;
 		std::vector<lua_State*> joiners;
@@ -125,7 +124,6 @@ private:
 	{
 		std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 		std::size_t liveTasks = 0;
-		std::vector<lua_State*> tasks;
 		std::unordered_map<std::size_t, std::function<void()>> closers;
 	};
 
@@ -134,8 +132,14 @@ private:
 	void endBeforeStart(RunId run, int exitCode, std::string message);
 	void finish(lua_State* thread, int status, int nresults);
 	void finishMain(RunId run, lua_State* thread, int status, int nresults);
-	void keepOutcome(lua_State* thread, Task& task, int status, int nresults);
-	void wakeJoiners(lua_State* thread, Task& task);
+	// Keeps an ended task's outcome, {ok=, n=, [1..n]=results} or {ok=false, n=1, error}, where
+	// join finds it, and pushes it onto each joiner.
+	void keepOutcome(lua_State* thread, RunId run, bool joined, int status, int nresults,
+		const std::vector<lua_State*>& joiners);
+	void noteTaskFailure(lua_State* thread, RunId run, bool joined);
+	// The registry's table of ended tasks' outcomes, weak-keyed by thread.
+	static constexpr const char* kEndedOutcomesKey = "smtpx.ended_task_outcomes";
+	static void pushEndedOutcomes(lua_State* L);
 	void runClosers(RunId run);
 	void endRun(RunId run);
 	void keepExitCode(lua_State* thread, int index, RunId run);

@@ -303,7 +303,7 @@ int joinContinue(lua_State* L, int, lua_KContext)
 int smtpJoin(lua_State* L)
 {
 	luaL_checktype(L, 1, LUA_TTHREAD);
-	int n = Engine::of(L).scheduler().join(L, lua_tothread(L, 1));
+	int n = Engine::of(L).scheduler().join(L, 1);
 	if (n >= 0) return n;
 	return Engine::of(L).scheduler().wait(L, 0, joinContinue);
 }
