@@ -221,14 +221,16 @@ void Scheduler::finish(lua_State* thread, int status, int nresults)
 	RunId run = found->second.run;
 	bool isMain = found->second.isMain;
 	bool joined = found->second.joined;
+	int threadRef = found->second.threadRef;
 	std::vector<lua_State*> joiners = std::move(found->second.joiners);
-	luaL_unref(thread, LUA_REGISTRYINDEX, found->second.threadRef);
 	_tasks.erase(found);
 	if (isMain)
 		finishMain(run, thread, status, nresults);
 	else
 		keepOutcome(thread, run, joined, status, nresults, joiners);
 	lua_settop(thread, 0);  // an empty stack: coroutine.status says "dead", the results are let go
+	// Let go last, once nothing above works on the thread any more.
+	luaL_unref(thread, LUA_REGISTRYINDEX, threadRef);
 	for (lua_State* joiner : joiners) resume(joiner, 1);
 	if (--_runs[run].liveTasks == 0) endRun(run);
 }

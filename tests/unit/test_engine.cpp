@@ -277,6 +277,28 @@ TEST_CASE_METHOD(EngineFixture, "an ended task is joined from its handle, and fr
 	CHECK(rounds.value.extract<Poco::JSON::Object::Ptr>()->getValue<double>("growth_kib") < 100);
 }
 
+TEST_CASE_METHOD(EngineFixture, "tasks whose handles are dropped end safely while the collector runs all the time")
+{
+	// An ended task's thread, results and outcome are collected as soon as the script has let go
+	// of its handle, here with a collection running at every allocation (AddressSanitizer in CI
+	// watches that nothing is used after it is freed).
+	auto& result = runOne(R"(
+		collectgarbage("incremental", 0, 1000)
+		for i = 1, 300 do
+			smtp.spawn(function()
+				local t = {}
+				for j = 1, 50 do t[j] = { j, tostring(j) } end
+				return t, i
+			end)
+		end
+		smtp.sleep(0.05)
+		collectgarbage()
+		return 0
+	)");
+	INFO(result.error);
+	CHECK(result.exitCode == 0);
+}
+
 TEST_CASE_METHOD(EngineFixture, "the run ends only when its last task has ended")
 {
 	auto& result = runOne(R"(
