@@ -34,6 +34,22 @@ int byName(int result)
 	return result;
 }
 
+// Runs a step of closing whose failure changes nothing (the stream ends either way), leaving
+// no OpenSSL error behind for the next call on this thread to mistake for its own.
+template <typename Step>
+void ignoringFailure(Step step)
+{
+	ERR_clear_error();
+	try
+	{
+		step();
+	}
+	catch (const Poco::Exception&)
+	{
+	}
+	ERR_clear_error();
+}
+
 bool isIpAddress(const std::string& name)
 {
 	Poco::Net::IPAddress address;
@@ -266,35 +282,13 @@ bool TlsChannel::hasBufferedInput()
 
 void TlsChannel::shutdownSend()
 {
-	ERR_clear_error();
-	try
-	{
-		_secure.shutdownSend();
-	}
-	catch (const Poco::Exception&)
-	{
-	}
-	ERR_clear_error();
-	try
-	{
-		_plain.shutdownSend();
-	}
-	catch (const Poco::Exception&)
-	{
-	}
+	ignoringFailure([this] { _secure.shutdownSend(); });
+	ignoringFailure([this] { _plain.shutdownSend(); });
 }
 
 void TlsChannel::close()
 {
-	ERR_clear_error();
-	try
-	{
-		_secure.close();
-	}
-	catch (const Poco::Exception&)
-	{
-	}
-	ERR_clear_error();
+	ignoringFailure([this] { _secure.close(); });
 }
 
 } // namespace smtpx::net
