@@ -77,8 +77,9 @@ class Bench:
         self.notes = []
         self.sink = f"127.0.0.1:{SINK_PORT}"
 
-    def smtpx_load(self, sessions, messages, *extra, threads=1, runs=1):
+    def smtpx_load(self, sessions, messages, *extra, threads=1, runs=1, spin=None):
         argv = [self.smtpx, "run", "load", "--quiet", "--threads", str(threads)]
+        argv += ["--spin", str(spin)] if spin is not None else []
         argv += ["--server", self.sink] * runs
         argv += ["--set", f"sessions={sessions}", "--set", f"messages={messages}", "--set", "size=256"]
         for item in extra:
@@ -106,6 +107,7 @@ class Bench:
         return [
             ("1 session, reused", "smtp-source -s 1 -d", n, self.smtp_source(1, n)),
             ("1 session, reused", "smtpx load", n, self.smtpx_load(1, n)),
+            ("1 session, reused", "smtpx load --spin 0", n, self.smtpx_load(1, n, spin=0)),
             ("1 session, reused", "python smtplib", n, self.smtplib(n)),
             ("1 session, reused", "smtpx load pipelining=1", n, self.smtpx_load(1, n, "pipelining=1")),
             ("50 sessions, reused", "smtp-source -s 50 -d", per50 * 50, self.smtp_source(50, per50 * 50)),

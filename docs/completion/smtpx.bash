@@ -11,7 +11,7 @@ _smtpx_import_options="--from --session --strict"
 # Prints the options of subcommand $1 (kept in step with each subcommand's --help).
 _smtpx_options() {
   case $1 in
-    run) echo "--server --servers --set --timeout --transcript --parallel --threads --quiet \
+    run) echo "--server --servers --set --timeout --transcript --parallel --threads --spin --quiet \
 --sandbox --busy-limit --memory-limit $_smtpx_tls_options --json --junit --tap --help" ;;
     shell) echo "--server --set --timeout --transcript --quiet --sandbox --busy-limit \
 $_smtpx_tls_options --help" ;;
@@ -41,7 +41,7 @@ _smtpx_takes_value() {
       --from | --to | --dialogue | --expect-banner | --require | --reject | --warning | -w | \
       --critical | -c | --cert-warning | --cert-critical | --format | --listen | --config | \
       --max-concurrent | --output | -o | --session | --rewrite | --match | --junit | --tap | \
-      --sessions | --out | --memory-limit) return 0 ;;
+      --sessions | --out | --memory-limit | --spin) return 0 ;;
   esac
   return 1
 }

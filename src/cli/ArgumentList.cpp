@@ -3,8 +3,22 @@
 #include "cli/UsageError.h"
 
 #include <charconv>
+#include <optional>
 
 namespace smtpx::cli {
+
+namespace {
+
+// The whole text as a number >= 0 that fits an int; nothing for anything else.
+std::optional<int> wholeNumber(const std::string& text)
+{
+	int number = 0;
+	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+	if (ec != std::errc() || end != text.data() + text.size() || number < 0) return std::nullopt;
+	return number;
+}
+
+} // namespace
 
 std::string ArgumentList::take()
 {
@@ -46,11 +60,19 @@ double ArgumentList::positiveNumber(const std::string& option)
 int ArgumentList::positiveInteger(const std::string& option)
 {
 	std::string text = value(option);
-	int number = 0;
-	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-	if (ec != std::errc() || end != text.data() + text.size() || number <= 0)
+	auto number = wholeNumber(text);
+	if (!number || *number == 0)
 		throw UsageError("option " + option + " needs a positive whole number, not '" + text + "'");
-	return number;
+	return *number;
+}
+
+int ArgumentList::wholeNumberUpTo(const std::string& option, int most)
+{
+	std::string text = value(option);
+	auto number = wholeNumber(text);
+	if (!number || *number > most)
+		throw UsageError("option " + option + " needs a whole number from 0 to " + std::to_string(most) + ", not '" + text + "'");
+	return *number;
 }
 
 } // namespace smtpx::cli

@@ -19,6 +19,7 @@ public:
 	std::string value(const std::string& option);
 	double positiveNumber(const std::string& option);
 	int positiveInteger(const std::string& option);
+	int wholeNumberUpTo(const std::string& option, int most);  // 0 to most
 
 private:
 	std::vector<std::string> _args;

@@ -23,6 +23,13 @@
 
 namespace smtpx::cli {
 
+namespace {
+
+// --spin beyond a tenth of a second would be a busy loop, not a wait for a quick reply.
+constexpr int kMostSpinMicros = 100000;
+
+} // namespace
+
 void addParam(lua::ScriptParams& params, const std::string& assignment)
 {
 	auto equals = assignment.find('=');
@@ -43,6 +50,7 @@ const char* runUsage()
 		"  --parallel N           at most N servers at once (default: all)\n"
 		"  --threads N            event loops, each with its own Lua state (default: one per core;\n"
 		"                         never more than there are servers)\n"
+		"  --spin MICROSECONDS    how long an idle event loop polls before it sleeps (100; 0: never)\n"
 		"  --quiet                print errors only (and, on a terminal, a progress line)\n"
 		"  --sandbox              no os.execute, io.popen, file writes or binary chunks\n"
 		"  --busy-limit SECONDS   longest a script may compute without waiting (10)\n"
@@ -84,6 +92,7 @@ RunOptions RunOptions::parse(const std::vector<std::string>& commandLine)
 		else if (arg == "--busy-limit") options.busyLimit = list.positiveNumber(arg);
 		else if (arg == "--memory-limit") options.memoryLimitMib = list.positiveNumber(arg);
 		else if (arg == "--threads") options.threads = static_cast<std::size_t>(list.positiveInteger(arg));
+		else if (arg == "--spin") options.spinMicros = list.wholeNumberUpTo(arg, kMostSpinMicros);
 		else if (arg == "--json") options.json = true;
 		else if (arg == "--junit") options.junitFile = list.value(arg);
 		else if (arg == "--tap") options.tapFile = list.value(arg);
@@ -127,6 +136,7 @@ std::vector<RunOutcome> runShare(const RunOptions& options, const lua::EngineSet
 	RunProgress* progress)
 {
 	net::EventLoop loop;
+	loop.setSpin(std::chrono::microseconds(options.spinMicros));
 	lua::Engine engine(loop, transcript, settings);
 	RunQueue queue(engine, scriptPath, options.params, std::move(servers), parallel, progress);
 	queue.start();

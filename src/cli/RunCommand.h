@@ -3,6 +3,7 @@
 
 #include "cli/DataPaths.h"
 #include "lua/Engine.h"
+#include "net/EventLoop.h"
 
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct RunOptions
 	double busyLimit = 10.0;
 	double memoryLimitMib = 1024;
 	std::size_t threads = 0;   // event loops, each with its own Lua state; 0: one per core
+	int spinMicros = static_cast<int>(net::EventLoop::kDefaultSpin.count());  // polling before a loop sleeps
 	net::TlsOptions tls;
 	bool json = false;         // a JSON line per run on stdout
 	std::string junitFile;     // a JUnit XML report, a test case per run ("-": stdout)

@@ -143,9 +143,15 @@ Poco::Timespan EventLoop::pollTimeout() const
 	return Poco::Timespan(std::min<std::int64_t>(micros, 1000000));
 }
 
+void EventLoop::setSpin(std::chrono::microseconds spin)
+{
+	_spin = std::max(spin, std::chrono::microseconds(0));
+}
+
 void EventLoop::pollOnce()
 {
-	auto ready = _pollSet.poll(pollTimeout());
+	auto ready = pollWithoutSleeping();
+	if (ready.empty()) ready = _pollSet.poll(pollTimeout());
 	for (auto& [socket, mode] : ready)
 	{
 		// A handler may have unwatched (or closed) another ready socket: look each one up again.
@@ -161,6 +167,17 @@ void EventLoop::pollOnce()
 		}
 		if (mode & (PollSet::POLL_READ | PollSet::POLL_ERROR)) handler->onReadable();
 	}
+}
+
+PollSet::SocketModeMap EventLoop::pollWithoutSleeping()
+{
+	if (_spin.count() == 0 || _watches.empty()) return {};
+	auto until = Clock::now() + _spin;
+	if (!_timerQueue.empty()) until = std::min(until, _timerQueue.top().due);
+	PollSet::SocketModeMap ready;
+	do ready = _pollSet.poll(Poco::Timespan(0));
+	while (ready.empty() && Clock::now() < until);
+	return ready;
 }
 
 } // namespace smtpx::net

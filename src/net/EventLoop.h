@@ -45,6 +45,13 @@ public:
 
 	std::size_t watchedCount() const { return _watches.size(); }
 
+	// How long a poll that finds nothing ready keeps polling before the thread sleeps (0: not
+	// at all). A reply on loopback or a LAN often comes within microseconds, and a sleeping
+	// thread takes tens of them to wake on a virtual machine: one session sent 2.3 times as many
+	// messages a second with 100 us. The cost is at most that much CPU time per sleep.
+	static constexpr std::chrono::microseconds kDefaultSpin{100};
+	void setSpin(std::chrono::microseconds spin);
+
 private:
 	struct Watch
 	{
@@ -67,6 +74,7 @@ private:
 	bool runDeferred();   // false when nothing was deferred
 	bool runDueTimers();  // false when no timer was due
 	void pollOnce();
+	Poco::Net::PollSet::SocketModeMap pollWithoutSleeping();
 	Poco::Timespan pollTimeout() const;
 
 	Poco::Net::PollSet _pollSet;
@@ -83,6 +91,7 @@ private:
 	std::size_t _cancelledInQueue = 0;
 	TimerId _nextTimerId = 1;
 	std::vector<std::function<void()>> _deferred;
+	std::chrono::microseconds _spin = kDefaultSpin;
 };
 
 } // namespace smtpx::net

@@ -34,6 +34,11 @@ usage_error "option --busy-limit needs a positive number" --busy-limit inf
 for bad in 0 -3 1.5 99999999999; do
   usage_error "option --parallel needs a positive whole number, not '$bad'" --parallel "$bad"
 done
+for bad in -1 1.5 abc 100001 ""; do
+  usage_error "option --spin needs a whole number from 0 to 100000, not '$bad'" --spin "$bad"
+done
+run_bounded 0 0 "${OK[@]}" --spin 0
+run_bounded 0 0 "${OK[@]}" --spin=100000
 
 # HOST:PORT forms.
 bad_server() { usage_error "invalid server address \"$1\": $2" --server "$1"; }
