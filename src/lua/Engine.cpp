@@ -90,6 +90,7 @@ Engine& Engine::of(lua_State* L)
 void Engine::openLibraries()
 {
 	luaL_openlibs(_state);
+	Scheduler::checkBusyLimitInCoroutines(_state);
 	setModulePath();
 	openSmtpLibrary(_state);
 	if (_settings.sandbox) applySandbox();

@@ -11,8 +11,15 @@ namespace smtpx::lua {
 
 Scheduler::Scheduler(net::EventLoop& loop, report::Transcript& transcript):
 	_loop(loop),
-	_transcript(transcript)
+	_transcript(transcript),
+	_busyWatch(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(_busyLimit)), checkBusyLimit)
 {
+}
+
+void Scheduler::setBusyLimit(double seconds)
+{
+	_busyLimit = seconds;
+	_busyWatch.setLimit(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds)));
 }
 
 lua_State* Scheduler::newTask(lua_State* L, int nargs, RunId run, bool isMain)
@@ -35,7 +42,6 @@ lua_State* Scheduler::newTask(lua_State* L, int nargs, RunId run, bool isMain)
 		_tasks.erase(kept);
 		throw;
 	}
-	lua_sethook(thread, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
 	++_runs[run].liveTasks;
 	return thread;
 }
@@ -150,18 +156,15 @@ void Scheduler::resume(lua_State* thread, int nargs)
 {
 	Task& task = _tasks.at(thread);
 	task.resumeArgs = nargs;
-	// A task may resume another (closing a session wakes its readers): the outer one's busy
-	// time goes on when the inner one waits.
-	auto outerResumedAt = _resumedAt;
-	lua_State* outerThread = _resumedThread;
-	_resumedAt = std::chrono::steady_clock::now();
-	_resumedThread = thread;
-	Engine& engine = Engine::of(thread);
-	bool wasEnforced = engine.enforceMemoryLimit(true);
-	task.fiber->resume();
-	engine.enforceMemoryLimit(wasEnforced);
-	_resumedAt = outerResumedAt;
-	_resumedThread = outerThread;
+	{
+		// A task may resume another (closing a session wakes its readers): the outer one's busy
+		// time goes on when the inner one waits.
+		BusyWatchdog::Watch::Running running(_busyWatch, thread);
+		Engine& engine = Engine::of(thread);
+		bool wasEnforced = engine.enforceMemoryLimit(true);
+		task.fiber->resume();
+		engine.enforceMemoryLimit(wasEnforced);
+	}
 	if (!task.fiber->finished()) return;
 	task.fiber.reset();
 	finish(thread, task.status, task.nresults);
@@ -250,7 +253,7 @@ void Scheduler::finishMain(RunId run, lua_State* thread, int status, int nresult
 			keepReturnedTable(thread, -nresults, run);
 		return;
 	}
-	Failure failure = describeError(thread, -1);
+	Failure failure = describeTaskError(thread);
 	if (status == LUA_ERRMEM)
 		failure = {exit_code::kLimit, "the scripts used all the Lua memory they may (--memory-limit)"};
 	result.exitCode = failure.exitCode;
@@ -290,7 +293,7 @@ void Scheduler::keepOutcome(lua_State* thread, RunId run, bool joined, int statu
 
 void Scheduler::noteTaskFailure(lua_State* thread, RunId run, bool joined)
 {
-	Failure failure = describeError(thread, -1);
+	Failure failure = describeTaskError(thread);
 	logError(run, "task failed: " + failure.message);
 	RunResult& result = _results[run];
 	// A failed task that nobody joins fails its run, unless the run failed already.
@@ -315,24 +318,68 @@ void Scheduler::endRun(RunId run)
 	if (_onFinish) _onFinish(run);
 }
 
+Failure Scheduler::describeTaskError(lua_State* thread)
+{
+	BusyWatchdog::Watch::Running running(_busyWatch, thread);
+	return describeError(thread, -1);
+}
+
+// The hook the BusyWatchdog sets on a running task, and the regular one of the script's coroutines.
 void Scheduler::checkBusyLimit(lua_State* L, lua_Debug*)
 {
 	Scheduler& self = Engine::of(L).scheduler();
-	double busy = std::chrono::duration<double>(std::chrono::steady_clock::now() - self._resumedAt).count();
+	double busy = std::chrono::duration<double>(self._busyWatch.runningFor()).count();
 	if (busy <= self._busyLimit)
 	{
-		if (lua_gethookcount(L) == 1) lua_sethook(L, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
+		// A task that waited since it was signalled goes back to no hook, a coroutine to its regular check.
+		if (self._tasks.count(L))
+			lua_sethook(L, nullptr, 0, 0);
+		else
+			lua_sethook(L, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
 		return;
 	}
-	// From now on every instruction raises again, in this thread and in the task that resumed it,
+	// From now on every instruction raises again, in this thread and in the task running it,
 	// so a script cannot catch the error with pcall and loop on (issue #7: that hung forever).
 	lua_sethook(L, checkBusyLimit, LUA_MASKCOUNT, 1);
-	if (self._resumedThread && self._resumedThread != L)
-		lua_sethook(self._resumedThread, checkBusyLimit, LUA_MASKCOUNT, 1);
+	lua_State* task = self._busyWatch.running();
+	if (task && task != L) lua_sethook(task, checkBusyLimit, LUA_MASKCOUNT, 1);
 	char message[160];
 	std::snprintf(message, sizeof message,
 		"the script computed for %.1f s without waiting on the network (limit %g s: --busy-limit)", busy, self._busyLimit);
 	raiseError(L, "limit", message);
+}
+
+void Scheduler::checkBusyLimitInCoroutines(lua_State* L)
+{
+	lua_getglobal(L, "coroutine");
+	for (const char* name : {"create", "wrap"})
+	{
+		lua_getfield(L, -1, name);
+		lua_pushcclosure(L, createCoroutine, 1);
+		lua_setfield(L, -2, name);
+	}
+	lua_pop(L, 1);
+}
+
+// coroutine.create or .wrap (upvalue 1) with a count hook on the creating thread for the call:
+// lua_newthread copies the creator's hook into the new coroutine.
+int Scheduler::createCoroutine(lua_State* L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	lua_settop(L, 1);
+	struct CreatorHook
+	{
+		lua_State* L;
+		lua_Hook hook = lua_gethook(L);
+		int mask = lua_gethookmask(L);
+		int count = lua_gethookcount(L);
+		~CreatorHook() { lua_sethook(L, hook, mask, count); }
+	} creatorHook{L};
+	lua_sethook(L, checkBusyLimit, LUA_MASKCOUNT, kBusyCheckInstructions);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, 1, 1);
+	return 1;
 }
 
 void Scheduler::keepExitCode(lua_State* thread, int index, RunId run)

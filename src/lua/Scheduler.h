@@ -12,7 +12,9 @@
 // chunk; smtp.spawn adds tasks to the same run. The run ends when all its tasks have ended.
 #pragma once
 
+#include "lua/BusyWatchdog.h"
 #include "lua/Fiber.h"
+#include "lua/ScriptError.h"
 #include "lua/LuaHeaders.h"
 #include "net/EventLoop.h"
 #include "report/Transcript.h"
@@ -43,15 +45,19 @@ class Scheduler
 public:
 	using RunId = std::size_t;
 
-	// The busy limit is checked every so many VM instructions: cheap, and it catches loops that
-	// never yield.
+	// A coroutine the script makes checks the busy limit every so many VM instructions (the
+	// BusyWatchdog signals only tasks, the Lua threads it knows are running).
 	static constexpr int kBusyCheckInstructions = 100000;
 
 	Scheduler(net::EventLoop& loop, report::Transcript& transcript);
 
 	// The longest a script may compute without waiting (an endless loop never yields, so the
 	// event loop would stop for every session): past it the script fails with kind "limit".
-	void setBusyLimit(double seconds) { _busyLimit = seconds; }
+	void setBusyLimit(double seconds);
+
+	// Replaces coroutine.create and coroutine.wrap of L's state with ones whose coroutines check
+	// the busy limit.
+	static void checkBusyLimitInCoroutines(lua_State* L);
 
 	// Moves the function and its `nargs` arguments from the top of L's stack into a new run's
 	// main coroutine and runs it until it first waits or ends. A run whose task gets no stack
@@ -145,6 +151,10 @@ private:
 	void keepExitCode(lua_State* thread, int index, RunId run);
 	void keepReturnedTable(lua_State* thread, int index, RunId run);
 	static void checkBusyLimit(lua_State* L, lua_Debug* ar);
+	static int createCoroutine(lua_State* L);
+	// describeError() of the error on top of the ended task's stack, which may run script code
+	// (__tostring), under the busy limit.
+	Failure describeTaskError(lua_State* thread);
 	static void runScript(void* task);
 	void logError(RunId run, const std::string& message);
 
@@ -156,8 +166,7 @@ private:
 	std::size_t _nextCloserKey = 1;
 	std::function<void(RunId)> _onFinish;
 	double _busyLimit = 10.0;
-	std::chrono::steady_clock::time_point _resumedAt;
-	lua_State* _resumedThread = nullptr;  // the task resume() runs: the busy limit's target
+	BusyWatchdog::Watch _busyWatch;
 	std::size_t _waits = 0;
 };
 

@@ -203,6 +203,47 @@ TEST_CASE("an endless loop is stopped by the busy limit with a clear message")
 	CHECK(elapsed < 1.0);
 }
 
+TEST_CASE("the busy limit stops a loop in a coroutine the script made with coroutine.create")
+{
+	std::ostringstream console;
+	report::Transcript transcript{console, {}};
+	net::EventLoop loop;
+	auto settings = EngineFixture::settings();
+	settings.busyLimit = 0.2;
+	lua::Engine engine{loop, transcript, settings};
+	std::string path = "/tmp/smtpx-unit-coroutine-loop.lua";
+	std::ofstream(path) << "local co = coroutine.create(function()\n  while true do end\nend)\n"
+		"while true do coroutine.resume(co) end\n";
+	auto start = std::chrono::steady_clock::now();
+	engine.startScript(path, {}, "", "");
+	engine.run();
+	auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+	CHECK(engine.results().back().exitCode == lua::exit_code::kLimit);
+	CHECK_THAT(engine.results().back().error, Catch::Contains("without waiting on the network"));
+	CHECK(elapsed < 1.0);
+}
+
+TEST_CASE_METHOD(EngineFixture, "tasks run without a hook; the script's coroutines check the busy limit themselves")
+{
+	// A count hook makes Lua trace every instruction: tasks are watched from outside instead.
+	auto& result = runOne(R"(
+		assert(debug.gethook() == nil, "a task has a hook")
+		local task = smtp.spawn(function() return debug.gethook() end)
+		assert(smtp.join(task) == nil, "a spawned task has a hook")
+		local co = coroutine.create(function() end)
+		local hook, mask, count = debug.gethook(co)
+		assert(hook and mask == "" and count == 100000, "a coroutine has no count hook")
+		local wrapped = coroutine.wrap(function() return select(3, debug.gethook()) end)
+		assert(wrapped() == 100000, "a wrapped coroutine has no count hook")
+		assert(debug.gethook() == nil, "making a coroutine left a hook on its creator")
+		local ok, message = pcall(coroutine.create, 42)
+		assert(not ok and message:find("bad argument #1 to 'coroutine.create'", 1, true), message)
+		return 0
+	)");
+	CHECK(result.error == "");
+	CHECK(result.exitCode == 0);
+}
+
 TEST_CASE_METHOD(EngineFixture, "smtp.spawn runs tasks concurrently and smtp.join returns their results")
 {
 	auto start = std::chrono::steady_clock::now();
