@@ -13,12 +13,17 @@ std::chrono::steady_clock::duration seconds(double value)
 	return net::EventLoop::delay(value);
 }
 
+void pushString(lua_State* L, const std::string& text)
+{
+	lua_pushlstring(L, text.data(), text.size());
+}
+
 void pushStringList(lua_State* L, const std::vector<std::string>& items)
 {
 	lua_createtable(L, static_cast<int>(items.size()), 0);
 	for (std::size_t i = 0; i < items.size(); ++i)
 	{
-		lua_pushlstring(L, items[i].data(), items[i].size());
+		pushString(L, items[i]);
 		lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
 	}
 }
@@ -38,10 +43,12 @@ void pushReply(lua_State* L, const smtp::Reply& reply, double elapsed)
 	pushStringList(L, reply.lines);
 	lua_setfield(L, -2, "lines");
 	pushStringList(L, reply.texts);
+	if (reply.texts.size() == 1)
+		lua_rawgeti(L, -1, 1);  // most replies are one line: the same string, not a second copy
+	else
+		pushString(L, reply.text());
+	lua_setfield(L, -3, "text");
 	lua_setfield(L, -2, "texts");
-	std::string text = reply.text();
-	lua_pushlstring(L, text.data(), text.size());
-	lua_setfield(L, -2, "text");
 	lua_pushnumber(L, elapsed);
 	lua_setfield(L, -2, "elapsed");
 }

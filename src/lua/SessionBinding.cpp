@@ -5,6 +5,7 @@
 #include "lua/Session.h"
 #include "smtp/DataEncoder.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace smtpx::lua {
@@ -50,9 +51,9 @@ std::size_t repliesAsked(lua_State* L, int index, std::size_t fallback)
 // honest replies look unasked.
 std::size_t lineEnds(std::string_view bytes)
 {
-	std::size_t count = 0;
-	for (std::size_t i = 0; i < bytes.size(); ++i)
-		if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 == bytes.size() || bytes[i + 1] != '\n'))) ++count;
+	auto count = static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+	for (auto cr = bytes.find('\r'); cr != std::string_view::npos; cr = bytes.find('\r', cr + 1))
+		if (cr + 1 == bytes.size() || bytes[cr + 1] != '\n') ++count;
 	return count;
 }
 
@@ -122,9 +123,10 @@ int sessionSendData(lua_State* L)
 	// Raw bytes may be pipelined commands (one reply each) or a message (one reply in all).
 	std::size_t replies = repliesAsked(L, 3, raw ? lineEnds(input) : 1);
 	checkOpen(L, session, "send_data");
-	std::string encoded = raw ? std::string(input) : smtp::encodeMessageData(input);
-	if (!optBoolField(L, 3, "quiet")) logDataLines(session, encoded);
-	session.write(encoded, replies);
+	std::string encoded = raw ? std::string() : smtp::encodeMessageData(input);
+	std::string_view bytes = raw ? input : std::string_view(encoded);
+	if (!optBoolField(L, 3, "quiet")) logDataLines(session, bytes);
+	session.write(bytes, replies);
 	return waitIfBacklogged(L, session);
 }
 
