@@ -12,7 +12,8 @@ namespace smtpx::lua {
 Scheduler::Scheduler(net::EventLoop& loop, report::Transcript& transcript):
 	_loop(loop),
 	_transcript(transcript),
-	_busyWatch(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(_busyLimit)), checkBusyLimit)
+	_busyWatch(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(_busyLimit)), checkBusyLimit,
+		kBusyCheckInstructions)
 {
 }
 
@@ -159,7 +160,7 @@ void Scheduler::resume(lua_State* thread, int nargs)
 	{
 		// A task may resume another (closing a session wakes its readers): the outer one's busy
 		// time goes on when the inner one waits.
-		BusyWatchdog::Watch::Running running(_busyWatch, thread);
+		BusyWatch::Running running(_busyWatch, thread);
 		Engine& engine = Engine::of(thread);
 		bool wasEnforced = engine.enforceMemoryLimit(true);
 		task.fiber->resume();
@@ -320,18 +321,21 @@ void Scheduler::endRun(RunId run)
 
 Failure Scheduler::describeTaskError(lua_State* thread)
 {
-	BusyWatchdog::Watch::Running running(_busyWatch, thread);
+	BusyWatch::Running running(_busyWatch, thread);
 	return describeError(thread, -1);
 }
 
-// The hook the BusyWatchdog sets on a running task, and the regular one of the script's coroutines.
+// The hook the BusyWatch sets on a task over the limit, and the regular one of the script's
+// coroutines.
 void Scheduler::checkBusyLimit(lua_State* L, lua_Debug*)
 {
 	Scheduler& self = Engine::of(L).scheduler();
 	double busy = std::chrono::duration<double>(self._busyWatch.runningFor()).count();
 	if (busy <= self._busyLimit)
 	{
-		// A task that waited since it was signalled goes back to no hook, a coroutine to its regular check.
+		if (L == self._busyWatch.running() && self._busyWatch.nearLimit()) return;
+		// A task that waited since its hook was set goes back to none, a coroutine to its
+		// regular check.
 		if (self._tasks.count(L))
 			lua_sethook(L, nullptr, 0, 0);
 		else

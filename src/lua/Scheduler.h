@@ -12,7 +12,7 @@
 // chunk; smtp.spawn adds tasks to the same run. The run ends when all its tasks have ended.
 #pragma once
 
-#include "lua/BusyWatchdog.h"
+#include "lua/BusyWatch.h"
 #include "lua/Fiber.h"
 #include "lua/ScriptError.h"
 #include "lua/LuaHeaders.h"
@@ -46,7 +46,7 @@ public:
 	using RunId = std::size_t;
 
 	// A coroutine the script makes checks the busy limit every so many VM instructions (the
-	// BusyWatchdog signals only tasks, the Lua threads it knows are running).
+	// BusyWatch knows when tasks run, not when coroutines inside them do).
 	static constexpr int kBusyCheckInstructions = 100000;
 
 	Scheduler(net::EventLoop& loop, report::Transcript& transcript);
@@ -166,7 +166,7 @@ private:
 	std::size_t _nextCloserKey = 1;
 	std::function<void(RunId)> _onFinish;
 	double _busyLimit = 10.0;
-	BusyWatchdog::Watch _busyWatch;
+	BusyWatch _busyWatch;
 	std::size_t _waits = 0;
 };
 
