@@ -223,6 +223,30 @@ TEST_CASE("the busy limit stops a loop in a coroutine the script made with corou
 	CHECK(elapsed < 1.0);
 }
 
+TEST_CASE("the busy limit counts from the last wait, and its ticks do not cut waits short")
+{
+	std::ostringstream console;
+	report::Transcript transcript{console, {}};
+	net::EventLoop loop;
+	auto settings = EngineFixture::settings();
+	settings.busyLimit = 0.2;  // a tick every 50 ms
+	lua::Engine engine{loop, transcript, settings};
+	std::string path = "/tmp/smtpx-unit-busy-waits.lua";
+	// Five stretches of 0.12 s of computing, 0.6 s in all, each followed by a wait.
+	std::ofstream(path) << "for _ = 1, 5 do\n"
+		"  local start = smtp.now()\n"
+		"  while smtp.now() - start < 0.12 do end\n"
+		"  smtp.sleep(0.01)\n"
+		"end\n"
+		"local start = smtp.now()\n"
+		"smtp.sleep(0.5)\n"
+		"return smtp.now() - start >= 0.5 and 0 or 1\n";
+	engine.startScript(path, {}, "", "");
+	engine.run();
+	CHECK(engine.results().back().error == "");
+	CHECK(engine.results().back().exitCode == 0);
+}
+
 TEST_CASE_METHOD(EngineFixture, "tasks run without a hook; the script's coroutines check the busy limit themselves")
 {
 	// A count hook makes Lua trace every instruction: tasks are watched from outside instead.
