@@ -18,7 +18,10 @@ struct ScriptEngine
 	std::ostringstream console;
 	report::Transcript transcript{console, {}};
 	net::EventLoop loop;
-	lua::Engine engine{loop, transcript, settings()};
+	lua::Engine engine;
+
+	ScriptEngine(): ScriptEngine(settings()) {}
+	explicit ScriptEngine(const lua::EngineSettings& engineSettings): engine(loop, transcript, engineSettings) {}
 
 	// The source tree's stdlib; `sandbox` as --sandbox gives it.
 	static lua::EngineSettings settings(bool sandbox = false)

@@ -183,68 +183,65 @@ TEST_CASE("the sandbox removes process, file-writing and binary-chunk functions"
 	CHECK(engine.results().back().error.empty());
 }
 
-TEST_CASE("an endless loop is stopped by the busy limit with a clear message")
+namespace {
+
+// An engine whose busy limit is 0.2 s (a tick of its timer every 50 ms).
+struct BusyLimitEngine: EngineFixture
 {
-	std::ostringstream console;
-	report::Transcript transcript{console, {}};
-	net::EventLoop loop;
-	auto settings = EngineFixture::settings();
-	settings.busyLimit = 0.2;
-	lua::Engine engine{loop, transcript, settings};
-	std::string path = "/tmp/smtpx-unit-loop.lua";
-	std::ofstream(path) << "smtp.sleep(0.01)\nwhile true do end\n";
-	auto start = std::chrono::steady_clock::now();
-	engine.startScript(path, {}, "", "");
-	engine.run();
-	auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-	CHECK(engine.results().back().exitCode == lua::exit_code::kLimit);
-	CHECK_THAT(engine.results().back().error, Catch::Contains("smtpx-unit-loop.lua:2:"));
-	CHECK_THAT(engine.results().back().error, Catch::Contains("without waiting on the network"));
-	CHECK(elapsed < 1.0);
+	BusyLimitEngine(): EngineFixture(withBusyLimit(0.2)) {}
+
+	static lua::EngineSettings withBusyLimit(double seconds)
+	{
+		auto s = settings();
+		s.busyLimit = seconds;
+		return s;
+	}
+
+	// runOne(code), and how long it took.
+	const lua::RunResult& runTimed(const std::string& code)
+	{
+		auto start = std::chrono::steady_clock::now();
+		const lua::RunResult& result = runOne(code);
+		seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+		return result;
+	}
+
+	double seconds = 0;
+};
+
+} // namespace
+
+TEST_CASE_METHOD(BusyLimitEngine, "an endless loop is stopped by the busy limit with a clear message")
+{
+	auto& result = runTimed("smtp.sleep(0.01)\nwhile true do end\n");
+	CHECK(result.exitCode == lua::exit_code::kLimit);
+	CHECK_THAT(result.error, Catch::Contains("-script.lua:2:"));
+	CHECK_THAT(result.error, Catch::Contains("computed for 0.2 s without waiting on the network"));
+	CHECK(seconds < 1.0);
 }
 
-TEST_CASE("the busy limit stops a loop in a coroutine the script made with coroutine.create")
+TEST_CASE_METHOD(BusyLimitEngine, "the busy limit stops a loop in a coroutine the script made with coroutine.create")
 {
-	std::ostringstream console;
-	report::Transcript transcript{console, {}};
-	net::EventLoop loop;
-	auto settings = EngineFixture::settings();
-	settings.busyLimit = 0.2;
-	lua::Engine engine{loop, transcript, settings};
-	std::string path = "/tmp/smtpx-unit-coroutine-loop.lua";
-	std::ofstream(path) << "local co = coroutine.create(function()\n  while true do end\nend)\n"
-		"while true do coroutine.resume(co) end\n";
-	auto start = std::chrono::steady_clock::now();
-	engine.startScript(path, {}, "", "");
-	engine.run();
-	auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-	CHECK(engine.results().back().exitCode == lua::exit_code::kLimit);
-	CHECK_THAT(engine.results().back().error, Catch::Contains("without waiting on the network"));
-	CHECK(elapsed < 1.0);
+	auto& result = runTimed("local co = coroutine.create(function()\n  while true do end\nend)\n"
+		"while true do coroutine.resume(co) end\n");
+	CHECK(result.exitCode == lua::exit_code::kLimit);
+	CHECK_THAT(result.error, Catch::Contains("without waiting on the network"));
+	CHECK(seconds < 1.0);
 }
 
-TEST_CASE("the busy limit counts from the last wait, and its ticks do not cut waits short")
+TEST_CASE_METHOD(BusyLimitEngine, "the busy limit counts from the last wait, and its ticks do not cut waits short")
 {
-	std::ostringstream console;
-	report::Transcript transcript{console, {}};
-	net::EventLoop loop;
-	auto settings = EngineFixture::settings();
-	settings.busyLimit = 0.2;  // a tick every 50 ms
-	lua::Engine engine{loop, transcript, settings};
-	std::string path = "/tmp/smtpx-unit-busy-waits.lua";
 	// Five stretches of 0.12 s of computing, 0.6 s in all, each followed by a wait.
-	std::ofstream(path) << "for _ = 1, 5 do\n"
+	auto& result = runOne("for _ = 1, 5 do\n"
 		"  local start = smtp.now()\n"
 		"  while smtp.now() - start < 0.12 do end\n"
 		"  smtp.sleep(0.01)\n"
 		"end\n"
 		"local start = smtp.now()\n"
 		"smtp.sleep(0.5)\n"
-		"return smtp.now() - start >= 0.5 and 0 or 1\n";
-	engine.startScript(path, {}, "", "");
-	engine.run();
-	CHECK(engine.results().back().error == "");
-	CHECK(engine.results().back().exitCode == 0);
+		"return smtp.now() - start >= 0.5 and 0 or 1\n");
+	CHECK(result.error == "");
+	CHECK(result.exitCode == 0);
 }
 
 TEST_CASE_METHOD(EngineFixture, "tasks run without a hook; the script's coroutines check the busy limit themselves")
