@@ -65,7 +65,7 @@ BusyWatch::BusyWatch(std::chrono::nanoseconds limit, lua_Hook hook, int hookCoun
 	std::memset(&event, 0, sizeof event);
 	event.sigev_notify = SIGEV_THREAD_ID;
 	event.sigev_signo = tickSignal();
-	event._sigev_un._tid = gettid();  // glibc names it sigev_notify_thread_id only from 2.35 on
+	event._sigev_un._tid = gettid();  // sigev_notify_thread_id: the kernel's name, not in glibc's headers
 	if (timer_create(CLOCK_MONOTONIC, &event, &_timer) != 0)
 		throw std::system_error(errno, std::generic_category(), "busy limit: timer_create");
 	t_watches = this;
