@@ -117,7 +117,7 @@ install_packages() {
 # still come from normal packages: we install the lib* packages named in its Depends.
 exim_works() {
   [[ -f $EXIM_ROOT/.smtpx-complete && -x $EXIM_ROOT/usr/sbin/exim4 ]] || return 1
-  ! ldd "$EXIM_ROOT/usr/sbin/exim4" | grep -q 'not found'
+  [[ "$(ldd "$EXIM_ROOT/usr/sbin/exim4")" != *'not found'* ]]
 }
 
 # Prints the lib* packages a .deb depends on (first alternative of each, version stripped).

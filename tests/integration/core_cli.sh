@@ -47,7 +47,7 @@ grep -q $'\x1b' "$work/t.log" && fail "colour codes in the transcript file"
 # An installed tree finds its stdlib and scripts beside the binary.
 cmake --install "$(dirname "$SMTPX")" --prefix "$work/prefix" > /dev/null
 [[ -f $work/prefix/share/smtpx/stdlib/smtpx/core.lua ]] || fail "stdlib not installed"
-"$work/prefix/bin/smtpx" list | grep -q send_plain || fail "installed smtpx does not list send_plain"
+[[ "$("$work/prefix/bin/smtpx" list)" == *send_plain* ]] || fail "installed smtpx does not list send_plain"
 "$work/prefix/bin/smtpx" run send_plain --server "127.0.0.1:$POSTFIX_PORT" --quiet \
   --set from=sender@testbed.local --set to=core-installed@example.com || fail "installed send_plain failed"
 echo "core_cli: ok"

@@ -82,7 +82,7 @@ prompt='smtpx> '
 
 # libedit is in a module that only the shell on a terminal loads (the arrows below need it):
 # every other run starts without it.
-if ldd "$SMTPX" | grep -q libedit; then fail "smtpx links libedit: it belongs in libsmtpx_editline.so"; fi
+if [[ "$(ldd "$SMTPX")" == *libedit* ]]; then fail "smtpx links libedit: it belongs in libsmtpx_editline.so"; fi
 
 # Line editing: a typo fixed with the arrows and Backspace; the Up arrow sends NOOP again; AUTH
 # LOGIN's answers and an AUTH PLAIN with its payload stay out of the history and the transcript.
