@@ -53,8 +53,8 @@ void installHandler(void (*handler)(int))
 } // namespace
 
 BusyWatch::BusyWatch(std::chrono::nanoseconds limit, lua_Hook hook, int hookCount):
-	_limit(limit.count()),
-	_tick(tickPeriod(limit).count()),
+	_limit(limit),
+	_tick(tickPeriod(limit)),
 	_hook(hook),
 	_hookCount(hookCount),
 	_nextOnThread(t_watches)
@@ -68,8 +68,9 @@ BusyWatch::BusyWatch(std::chrono::nanoseconds limit, lua_Hook hook, int hookCoun
 	event._sigev_un._tid = gettid();  // sigev_notify_thread_id: the kernel's name, not in glibc's headers
 	if (timer_create(CLOCK_MONOTONIC, &event, &_timer) != 0)
 		throw std::system_error(errno, std::generic_category(), "busy limit: timer_create");
+	itimerspec ticks{toTimespec(_tick), toTimespec(_tick)};
+	timer_settime(_timer, 0, &ticks, nullptr);
 	t_watches = this;
-	setLimit(limit);
 }
 
 BusyWatch::~BusyWatch()
@@ -79,14 +80,6 @@ BusyWatch::~BusyWatch()
 	while (*link != this) link = &(*link)->_nextOnThread;
 	*link = _nextOnThread;
 	timer_delete(_timer);
-}
-
-void BusyWatch::setLimit(std::chrono::nanoseconds limit)
-{
-	_limit.store(limit.count(), std::memory_order_relaxed);
-	_tick.store(tickPeriod(limit).count(), std::memory_order_relaxed);
-	itimerspec ticks{toTimespec(tickPeriod(limit)), toTimespec(tickPeriod(limit))};
-	timer_settime(_timer, 0, &ticks, nullptr);
 }
 
 std::chrono::nanoseconds BusyWatch::runningFor() const
@@ -103,7 +96,7 @@ bool BusyWatch::nearLimit() const
 bool BusyWatch::nearLimit(std::int64_t now) const
 {
 	std::int64_t since = _since.load(std::memory_order_relaxed);
-	return since && now - since > _limit.load(std::memory_order_relaxed) - _tick.load(std::memory_order_relaxed);
+	return since && now - since > (_limit - _tick).count();
 }
 
 BusyWatch::Running::Running(BusyWatch& watch, lua_State* thread):

@@ -32,7 +32,7 @@ public:
 	BusyWatch(const BusyWatch&) = delete;
 	BusyWatch& operator=(const BusyWatch&) = delete;
 
-	void setLimit(std::chrono::nanoseconds limit);
+	std::chrono::nanoseconds limit() const { return _limit; }
 
 	// While a Running lives, `thread` counts as running since then. A task may run another
 	// inline (closing a session wakes its readers): the outer one's time goes on when the inner
@@ -61,9 +61,10 @@ private:
 	static void onTick(int);
 	bool nearLimit(std::int64_t now) const;
 
-	// What the signal handler reads is atomic (lock-free): it may interrupt any write.
-	std::atomic<std::int64_t> _limit;        // nanoseconds
-	std::atomic<std::int64_t> _tick;         // nanoseconds between ticks
+	const std::chrono::nanoseconds _limit;
+	const std::chrono::nanoseconds _tick;    // between the timer's ticks
+	// What the signal handler reads and the thread writes is atomic (lock-free): the handler may
+	// interrupt any write.
 	std::atomic<lua_State*> _thread{nullptr};
 	std::atomic<std::int64_t> _since{0};     // steady-clock nanoseconds; 0: no task runs
 	lua_Hook _hook;

@@ -47,12 +47,11 @@ Engine::Engine(net::EventLoop& loop, report::Transcript& transcript, EngineSetti
 	_transcript(transcript),
 	_settings(std::move(settings)),
 	_state(lua_newstate(allocate, this)),
-	_scheduler(loop, transcript)
+	_scheduler(loop, transcript, _settings.busyLimit)
 {
 	if (!_state) throw std::runtime_error("cannot create a Lua state (out of memory)");
 	lua_atpanic(_state, panic);
 	setEngine(_state, this);
-	_scheduler.setBusyLimit(_settings.busyLimit);
 	openLibraries();
 }
 

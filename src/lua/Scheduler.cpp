@@ -9,18 +9,12 @@
 
 namespace smtpx::lua {
 
-Scheduler::Scheduler(net::EventLoop& loop, report::Transcript& transcript):
+Scheduler::Scheduler(net::EventLoop& loop, report::Transcript& transcript, double busyLimit):
 	_loop(loop),
 	_transcript(transcript),
-	_busyWatch(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(_busyLimit)), checkBusyLimit,
-		kBusyCheckInstructions)
+	_busyWatch(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(busyLimit)),
+		checkBusyLimit, kBusyCheckInstructions)
 {
-}
-
-void Scheduler::setBusyLimit(double seconds)
-{
-	_busyLimit = seconds;
-	_busyWatch.setLimit(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds)));
 }
 
 lua_State* Scheduler::newTask(lua_State* L, int nargs, RunId run, bool isMain)
@@ -331,7 +325,8 @@ void Scheduler::checkBusyLimit(lua_State* L, lua_Debug*)
 {
 	Scheduler& self = Engine::of(L).scheduler();
 	double busy = std::chrono::duration<double>(self._busyWatch.runningFor()).count();
-	if (busy <= self._busyLimit)
+	double limit = std::chrono::duration<double>(self._busyWatch.limit()).count();
+	if (busy <= limit)
 	{
 		if (L == self._busyWatch.running() && self._busyWatch.nearLimit()) return;
 		// A task that waited since its hook was set goes back to none, a coroutine to its
@@ -349,7 +344,7 @@ void Scheduler::checkBusyLimit(lua_State* L, lua_Debug*)
 	if (task && task != L) lua_sethook(task, checkBusyLimit, LUA_MASKCOUNT, 1);
 	char message[160];
 	std::snprintf(message, sizeof message,
-		"the script computed for %.1f s without waiting on the network (limit %g s: --busy-limit)", busy, self._busyLimit);
+		"the script computed for %.1f s without waiting on the network (limit %g s: --busy-limit)", busy, limit);
 	raiseError(L, "limit", message);
 }
 

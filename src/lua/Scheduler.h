@@ -49,11 +49,10 @@ public:
 	// BusyWatch knows when tasks run, not when coroutines inside them do).
 	static constexpr int kBusyCheckInstructions = 100000;
 
-	Scheduler(net::EventLoop& loop, report::Transcript& transcript);
-
-	// The longest a script may compute without waiting (an endless loop never yields, so the
-	// event loop would stop for every session): past it the script fails with kind "limit".
-	void setBusyLimit(double seconds);
+	// `busyLimit`: the longest a script may compute without waiting, in seconds (an endless
+	// loop never waits, so the event loop would stop for every session); past it the script
+	// fails with kind "limit".
+	Scheduler(net::EventLoop& loop, report::Transcript& transcript, double busyLimit);
 
 	// Replaces coroutine.create and coroutine.wrap of L's state with ones whose coroutines check
 	// the busy limit.
@@ -165,7 +164,6 @@ private:
 	std::unordered_map<lua_State*, Task> _tasks;
 	std::size_t _nextCloserKey = 1;
 	std::function<void(RunId)> _onFinish;
-	double _busyLimit = 10.0;
 	BusyWatch _busyWatch;
 	std::size_t _waits = 0;
 };
