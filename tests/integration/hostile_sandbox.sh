@@ -48,4 +48,27 @@ assert_contains "$LAST_STDOUT" "fine"
 printf 'io.open("%s", "w"):close()\nassert(debug.getupvalue)\n' "$TEST_TMP/written" >"$TEST_TMP/free.lua"
 run_bounded 0 0 "$SMTPX" run "$TEST_TMP/free.lua"
 [[ -e $TEST_TMP/written ]] || fail "the unsandboxed script could not write"
+
+# C modules: outside the sandbox one loads, finding the Lua API in smtpx (linked statically, it
+# exports it), and its errors are Lua errors; in the sandbox the same require is refused.
+mkdir -p "$TEST_TMP/cmod"
+cat >"$TEST_TMP/cmod/twice.c" <<'C'
+#include <lauxlib.h>
+static int twice(lua_State* L) { lua_pushinteger(L, 2 * luaL_checkinteger(L, 1)); return 1; }
+int luaopen_twice(lua_State* L) { lua_newtable(L); lua_pushcfunction(L, twice); lua_setfield(L, -2, "twice"); return 1; }
+C
+cc -shared -fPIC -I/usr/include/lua5.4 -o "$TEST_TMP/cmod/twice.so" "$TEST_TMP/cmod/twice.c" ||
+  fail "cannot build the C module (cc and liblua5.4-dev)"
+cat >"$TEST_TMP/cmodule.lua" <<LUA
+package.cpath = "$TEST_TMP/cmod/?.so"
+local twice = require("twice").twice
+assert(twice(21) == 42)
+local ok, message = pcall(twice, "x")
+assert(not ok and message:find("number expected"), message)
+print("C module ok")
+LUA
+run_bounded 0 0 "$SMTPX" run "$TEST_TMP/cmodule.lua"
+assert_contains "$LAST_STDOUT" "C module ok"
+run_bounded 3 0 "$SMTPX" run "$TEST_TMP/cmodule.lua" --sandbox
+assert_contains "$LAST_STDERR" "module 'twice' not found"
 echo "hostile_sandbox: ok"
