@@ -37,79 +37,91 @@ bool isCodePattern(std::string_view text)
 	return true;
 }
 
-// Reads an expect spec: a code (250), a class or pattern ("2xx"), a regex (any other string), or
-// a table mixing codes and at most one regex ({250, 251}, {"2xx", "^ok"}, {code=250, re="x"}).
-// `key` gets a canonical text used to cache the compiled spec.
-void addSpecItem(lua_State* L, int index, smtp::ReplySpec& spec, std::string& key, bool& hasRegex)
+// An expect spec as read from Lua: a code (250), a class or pattern ("2xx"), a regex (any other
+// string), or a table mixing codes and at most one regex ({250, 251}, {"2xx", "^ok"},
+// {code=250, re="x"}). Reading compiles nothing: a spec with a regex is compiled once, by the
+// cache in compiledSpec.
+struct SpecSource
+{
+	std::vector<smtp::CodePattern> codes;
+	std::optional<std::string> regex;
+
+	smtp::ReplySpec compile() const
+	{
+		smtp::ReplySpec spec;
+		for (const auto& code : codes) spec.addCode(code);
+		if (regex) spec.setRegex(*regex);
+		return spec;
+	}
+
+	// The same text for the same spec, however it was written: the compiled-spec cache's key.
+	std::string key() const
+	{
+		std::string key = regex ? "r" + *regex : "-";
+		for (const auto& code : codes) key += "|" + code.text();
+		return key;
+	}
+};
+
+void addSpecItem(lua_State* L, int index, SpecSource& source)
 {
 	if (lua_type(L, index) == LUA_TNUMBER)
 	{
 		if (!lua_isinteger(L, index)) throw std::invalid_argument("a reply code must be an integer");
-		spec.addCode(smtp::CodePattern(static_cast<int>(lua_tointeger(L, index))));
-		key += "c" + std::to_string(lua_tointeger(L, index)) + "|";
+		source.codes.emplace_back(static_cast<int>(lua_tointeger(L, index)));
 		return;
 	}
 	if (lua_type(L, index) != LUA_TSTRING)
 		throw std::invalid_argument(std::string("expect spec items must be codes or strings, not ") + luaL_typename(L, index));
-	std::string text = lua_tostring(L, index);
-	if (isCodePattern(text))
+	std::size_t length;
+	const char* text = lua_tolstring(L, index, &length);
+	if (isCodePattern({text, length}))
 	{
-		spec.addCode(smtp::CodePattern(text));
-		key += "c" + text + "|";
+		source.codes.emplace_back(std::string_view(text, length));
 		return;
 	}
-	if (hasRegex) throw std::invalid_argument("an expect spec may hold one regex only");
-	hasRegex = true;
-	spec.setRegex(text);
-	key += "r" + text + "|";
+	if (source.regex) throw std::invalid_argument("an expect spec may hold one regex only");
+	source.regex.emplace(text, length);
 }
 
-void readTableSpec(lua_State* L, int index, smtp::ReplySpec& spec, std::string& key)
+void readTableSpec(lua_State* L, int index, SpecSource& source)
 {
-	bool hasRegex = false;
 	lua_Integer n = luaL_len(L, index);
 	for (lua_Integer i = 1; i <= n; ++i)
 	{
 		lua_geti(L, index, i);
-		if (lua_type(L, -1) != LUA_TFUNCTION) addSpecItem(L, lua_gettop(L), spec, key, hasRegex);
+		if (lua_type(L, -1) != LUA_TFUNCTION) addSpecItem(L, lua_gettop(L), source);
 		lua_pop(L, 1);
 	}
 	for (const char* field : {"code", "re"})
 	{
 		lua_getfield(L, index, field);
-		if (!lua_isnil(L, -1)) addSpecItem(L, lua_gettop(L), spec, key, hasRegex);
+		if (!lua_isnil(L, -1)) addSpecItem(L, lua_gettop(L), source);
 		lua_pop(L, 1);
 	}
 }
 
-// Compiled specs by canonical key, so a loop of expects compiles each regex once.
-const smtp::ReplySpec& toReplySpec(lua_State* L, int index)
+SpecSource readSpec(lua_State* L, int index)
+{
+	SpecSource source;
+	if (lua_type(L, index) == LUA_TTABLE)
+		readTableSpec(L, index, source);
+	else if (!lua_isnoneornil(L, index))
+		addSpecItem(L, index, source);
+	return source;
+}
+
+// Compiled specs by key, so a loop of expects compiles each regex once.
+const smtp::ReplySpec& compiledSpec(const SpecSource& source)
 {
 	static thread_local std::unordered_map<std::string, smtp::ReplySpec> cache;
 	constexpr std::size_t kMaxCached = 512;
-	smtp::ReplySpec spec;
-	std::string key;
-	bool hasRegex = false;
-	if (lua_type(L, index) == LUA_TTABLE)
-		readTableSpec(L, index, spec, key);
-	else if (!lua_isnoneornil(L, index))
-		addSpecItem(L, index, spec, key, hasRegex);
+	std::string key = source.key();
 	auto found = cache.find(key);
 	if (found != cache.end()) return found->second;
+	smtp::ReplySpec spec = source.compile();
 	if (cache.size() >= kMaxCached) cache.clear();
-	return cache.emplace(key, std::move(spec)).first->second;
-}
-
-// A lone code or code pattern (expect(250), expect("2xx")): the spec of most expects, matched
-// without building a ReplySpec and its cache key.
-std::optional<smtp::CodePattern> lonePattern(lua_State* L, int index)
-{
-	if (lua_isinteger(L, index)) return smtp::CodePattern(static_cast<int>(lua_tointeger(L, index)));
-	if (lua_type(L, index) != LUA_TSTRING) return std::nullopt;
-	std::size_t length;
-	const char* text = lua_tolstring(L, index, &length);
-	if (!isCodePattern({text, length})) return std::nullopt;
-	return smtp::CodePattern(std::string_view(text, length));
+	return cache.emplace(std::move(key), std::move(spec)).first->second;
 }
 
 // smtp.match(reply, spec) -> captures table (possibly empty) or nil
@@ -120,13 +132,16 @@ int smtpMatch(lua_State* L)
 	lua_getfield(L, 1, "code");
 	reply.code = static_cast<int>(luaL_checkinteger(L, -1));
 	lua_pop(L, 1);
-	if (auto pattern = lonePattern(L, 2))
+	SpecSource source = readSpec(L, 2);
+	if (!source.regex)
 	{
-		if (pattern->matches(reply.code)) lua_createtable(L, 0, 0);
+		// Codes alone (expect(250), expect("2xx"), {250, 251}): most expects. They need
+		// neither the reply's text nor the cache.
+		if (source.compile().match(reply)) lua_createtable(L, 0, 0);
 		else lua_pushnil(L);
 		return 1;
 	}
-	const smtp::ReplySpec& spec = toReplySpec(L, 2);
+	const smtp::ReplySpec& spec = compiledSpec(source);
 	lua_getfield(L, 1, "text");
 	reply.texts.emplace_back(luaL_optstring(L, -1, ""));
 	lua_pop(L, 1);
@@ -148,7 +163,7 @@ int smtpMatch(lua_State* L)
 // smtp.describe(spec) -> "250 or 251" for messages
 int smtpDescribe(lua_State* L)
 {
-	lua_pushstring(L, toReplySpec(L, 1).describe().c_str());
+	lua_pushstring(L, compiledSpec(readSpec(L, 1)).describe().c_str());
 	return 1;
 }
 
