@@ -119,8 +119,7 @@ void Connection::tryNextAddress()
 	try
 	{
 		_socket = Poco::Net::StreamSocket(address.family());
-		_socket.setBlocking(false);
-		_socket.connectNB(address);
+		_socket.connectNB(address);  // makes the socket non-blocking first
 		_socket.setNoDelay(true);
 	}
 	catch (const Poco::Exception& e)
@@ -128,9 +127,9 @@ void Connection::tryNextAddress()
 		connectAttemptFailed(address.toString() + ": " + e.displayText() + descriptorLimitHint(errno));
 		return;
 	}
-	_connectTimer = _loop.startTimer(_connectTimeout, [this, text = address.toString()] {
+	_connectTimer = _loop.startTimer(_connectTimeout, [this, &address] {
 		_connectTimer = 0;
-		connectAttemptFailed(text + ": connect timed out");
+		connectAttemptFailed(address.toString() + ": connect timed out");
 	});
 	_watched = true;
 	_loop.watch(_socket, *this, false, true);
