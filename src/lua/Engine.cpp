@@ -1,6 +1,7 @@
 #include "lua/Engine.h"
 
 #include "lua/Binding.h"
+#include "lua/PrecompiledModules.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -93,6 +94,7 @@ void Engine::openLibraries()
 	setModulePath();
 	openSmtpLibrary(_state);
 	if (_settings.sandbox) applySandbox();
+	addPrecompiledSearcher(_state);
 	lua_getglobal(_state, "require");
 	lua_pushstring(_state, "smtpx.core");
 	if (lua_pcall(_state, 1, 0, 0) != LUA_OK)

@@ -50,4 +50,22 @@ cmake --install "$(dirname "$SMTPX")" --prefix "$work/prefix" > /dev/null
 [[ "$("$work/prefix/bin/smtpx" list)" == *send_plain* ]] || fail "installed smtpx does not list send_plain"
 "$work/prefix/bin/smtpx" run send_plain --server "127.0.0.1:$POSTFIX_PORT" --quiet \
   --set from=sender@testbed.local --set to=core-installed@example.com || fail "installed send_plain failed"
+
+# The stdlib is compiled into smtpx. Its searcher (package.searchers[2]) loads a module whose file
+# holds the source the bytecode came from, under that file's name; once the file is edited it
+# declines, and require parses the file as it stands.
+stdlib=$work/prefix/share/smtpx/stdlib
+cat > "$work/precompiled.lua" <<'LUA'
+local loader, file = package.searchers[2]("smtpx.esmtp")
+assert(type(loader) == "function", "smtpx.esmtp was not found precompiled")
+assert(package.searchers[2]("nosuch.module") == nil)
+print(file .. " " .. debug.getinfo(loader, "S").source)
+LUA
+assert_eq "$stdlib/smtpx/esmtp.lua @$stdlib/smtpx/esmtp.lua" "$("$work/prefix/bin/smtpx" run "$work/precompiled.lua")"
+echo 'return { edited = true }' > "$stdlib/smtpx/esmtp.lua"
+cat > "$work/edited.lua" <<'LUA'
+assert(package.searchers[2]("smtpx.esmtp") == nil, "the edited module was found precompiled")
+assert(require("smtpx.esmtp").edited, "the edited module was not loaded")
+LUA
+assert_exit 0 "$work/prefix/bin/smtpx" run "$work/edited.lua"
 echo "core_cli: ok"
