@@ -124,6 +124,18 @@ const smtp::ReplySpec& compiledSpec(const SpecSource& source)
 	return cache.emplace(std::move(key), std::move(spec)).first->second;
 }
 
+// A lone code or code pattern (expect(250), expect("2xx")): the spec of most expects, matched
+// without allocating anything.
+std::optional<smtp::CodePattern> lonePattern(lua_State* L, int index)
+{
+	if (lua_isinteger(L, index)) return smtp::CodePattern(static_cast<int>(lua_tointeger(L, index)));
+	if (lua_type(L, index) != LUA_TSTRING) return std::nullopt;
+	std::size_t length;
+	const char* text = lua_tolstring(L, index, &length);
+	if (!isCodePattern({text, length})) return std::nullopt;
+	return smtp::CodePattern(std::string_view(text, length));
+}
+
 // smtp.match(reply, spec) -> captures table (possibly empty) or nil
 int smtpMatch(lua_State* L)
 {
@@ -132,12 +144,17 @@ int smtpMatch(lua_State* L)
 	lua_getfield(L, 1, "code");
 	reply.code = static_cast<int>(luaL_checkinteger(L, -1));
 	lua_pop(L, 1);
+	if (auto pattern = lonePattern(L, 2))
+	{
+		if (pattern->matches(reply.code)) lua_createtable(L, 0, 0);
+		else lua_pushnil(L);
+		return 1;
+	}
 	SpecSource source = readSpec(L, 2);
 	if (!source.regex)
 	{
-		// Codes alone (expect(250), expect("2xx"), {250, 251}): most expects. They need
-		// neither the reply's text nor the cache.
-		if (source.compile().match(reply)) lua_createtable(L, 0, 0);
+		// Codes alone ({250, 251}) need neither the reply's text nor the cache.
+		if (smtp::matchesAnyCode(source.codes, reply.code)) lua_createtable(L, 0, 0);
 		else lua_pushnil(L);
 		return 1;
 	}

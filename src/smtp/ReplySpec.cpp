@@ -1,5 +1,7 @@
 #include "smtp/ReplySpec.h"
 
+#include <algorithm>
+
 #include <Poco/Exception.h>
 
 #include <stdexcept>
@@ -64,7 +66,8 @@ bool CodePattern::matches(int code) const
 {
 	if (code < 100 || code > 599)
 		return false;
-	const std::string digits = std::to_string(code);
+	const char digits[] = {static_cast<char>('0' + code / 100), static_cast<char>('0' + code / 10 % 10),
+		static_cast<char>('0' + code % 10)};
 	for (std::size_t i = 0; i < 3; ++i)
 	{
 		if (_pattern[i] != 'x' && _pattern[i] != digits[i])
@@ -139,14 +142,13 @@ std::string ReplySpec::describe() const
 
 bool ReplySpec::matchesCode(int code) const
 {
-	if (_codes.empty())
-		return true;
-	for (const CodePattern& pattern : _codes)
-	{
-		if (pattern.matches(code))
-			return true;
-	}
-	return false;
+	return matchesAnyCode(_codes, code);
+}
+
+bool matchesAnyCode(const std::vector<CodePattern>& patterns, int code)
+{
+	return patterns.empty() ||
+		std::any_of(patterns.begin(), patterns.end(), [code](const CodePattern& pattern) { return pattern.matches(code); });
 }
 
 } // namespace smtpx::smtp

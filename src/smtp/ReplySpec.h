@@ -53,6 +53,9 @@ private:
 	int _captureGroups = 0;
 };
 
+// Whether `code` matches one of `patterns`; with no patterns, any code does.
+bool matchesAnyCode(const std::vector<CodePattern>& patterns, int code);
+
 // The number of capture groups in a pattern that compiles (stops counting past 21).
 int countCaptureGroups(const std::string& pattern);
 
