@@ -54,11 +54,13 @@ struct SpecSource
 		return spec;
 	}
 
-	// The same text for the same spec, however it was written: the compiled-spec cache's key.
+	// The compiled-spec cache's key: the codes (three characters each, never a ':'), then ':'
+	// and the regex, so no two specs share one.
 	std::string key() const
 	{
-		std::string key = regex ? "r" + *regex : "-";
-		for (const auto& code : codes) key += "|" + code.text();
+		std::string key;
+		for (const auto& code : codes) key += code.text();
+		key += regex ? ":r" + *regex : ":";
 		return key;
 	}
 };

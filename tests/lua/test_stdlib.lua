@@ -169,6 +169,16 @@ ok(message.build({ body = "Grüße\n", encoding = "8bit" }):find("Content%-Trans
 eq(message.address_of("Name <a@x>"), "a@x", "address of a name-addr")
 eq(message.address_of(" a@x "), "a@x", "address of a bare address")
 
+-- Reply specs (smtp.match): every spec matches as written, whatever compiled specs are cached
+local refused = { code = 550, text = "x 250" }
+ok(smtp.match(refused, "a|250"), "a regex alone: any code, the text matches")
+eq(smtp.match(refused, { 250, "a" }), nil, "a code and a regex: the code must match as well")
+eq(smtp.match(refused, { "a|250", code = 551 }), nil, "a regex and a code field")
+ok(smtp.match({ code = 251, text = "" }, { 250, 251 }), "a table of codes")
+eq(smtp.match({ code = 252, text = "" }, { 250, 251 }), nil, "a table of codes, none matching")
+eq(smtp.match({ code = 250, text = "Ok: queued as 4ABC" }, { 250, "queued as (\\w+)" })[1], "4ABC", "captures")
+eq(smtp.describe({ 250, 251 }), "250 or 251", "a spec described")
+
 -- Script options
 eq(table.concat(cli.list(" a@x, b@x ,,c@x"), "|"), "a@x|b@x|c@x", "list option")
 eq(#cli.list(nil), 0, "absent list")
