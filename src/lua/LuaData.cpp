@@ -1,5 +1,7 @@
 #include "lua/LuaData.h"
 
+#include "lua/ReplyTable.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -46,6 +48,13 @@ std::string textOf(lua_State* L, int index)
 	}
 }
 
+Poco::JSON::Array::Ptr toArray(const std::vector<std::string>& items)
+{
+	Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+	for (const auto& item : items) array->add(item);
+	return array;
+}
+
 Poco::Dynamic::Var convertTable(lua_State* L, int index, int depth)
 {
 	if (depth > kMaxDepth) throw std::runtime_error("the returned table nests deeper than 32 levels (a cycle?)");
@@ -63,11 +72,19 @@ Poco::Dynamic::Var convertTable(lua_State* L, int index, int depth)
 		return array;
 	}
 	Poco::JSON::Object::Ptr object = new Poco::JSON::Object;
+	// A reply whose lines are not made yet (ReplyTable.h) shows them, not the line in waiting.
+	std::optional<smtp::Reply> pending = pendingReply(L, index);
 	lua_pushnil(L);
 	while (lua_next(L, index))
 	{
-		object->set(textOf(L, lua_gettop(L) - 1), convert(L, lua_gettop(L), depth + 1));
+		const bool waitingLine = pending && lua_isinteger(L, -2) && lua_tointeger(L, -2) == kPendingLineKey;
+		if (!waitingLine) object->set(textOf(L, lua_gettop(L) - 1), convert(L, lua_gettop(L), depth + 1));
 		lua_pop(L, 1);
+	}
+	if (pending)
+	{
+		if (!object->has("lines")) object->set("lines", toArray(pending->lines));
+		if (!object->has("texts")) object->set("texts", toArray(pending->texts));
 	}
 	return object;
 }

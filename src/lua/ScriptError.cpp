@@ -1,6 +1,7 @@
 #include "lua/ScriptError.h"
 
 #include "lua/Engine.h"
+#include "lua/ReplyTable.h"
 
 #include <array>
 #include <utility>
@@ -99,6 +100,7 @@ void raiseError(lua_State* L, std::string_view kind, std::string_view message, i
 	lua_createtable(L, 0, 4);
 	if (extraIndex)
 	{
+		completeReply(L, extraIndex);
 		lua_pushnil(L);
 		while (lua_next(L, extraIndex))
 		{

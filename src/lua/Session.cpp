@@ -1,6 +1,7 @@
 #include "lua/Session.h"
 
 #include "lua/Engine.h"
+#include "lua/ReplyTable.h"
 
 #include <chrono>
 
@@ -13,45 +14,7 @@ std::chrono::steady_clock::duration seconds(double value)
 	return net::EventLoop::delay(value);
 }
 
-void pushString(lua_State* L, const std::string& text)
-{
-	lua_pushlstring(L, text.data(), text.size());
-}
-
-void pushStringList(lua_State* L, const std::vector<std::string>& items)
-{
-	lua_createtable(L, static_cast<int>(items.size()), 0);
-	for (std::size_t i = 0; i < items.size(); ++i)
-	{
-		pushString(L, items[i]);
-		lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
-	}
-}
-
 } // namespace
-
-void pushReply(lua_State* L, const smtp::Reply& reply, double elapsed)
-{
-	lua_createtable(L, 0, 7);
-	lua_pushinteger(L, reply.code);
-	lua_setfield(L, -2, "code");
-	if (!reply.enhanced.empty())
-	{
-		lua_pushstring(L, reply.enhanced.c_str());
-		lua_setfield(L, -2, "enhanced");
-	}
-	pushStringList(L, reply.lines);
-	lua_setfield(L, -2, "lines");
-	pushStringList(L, reply.texts);
-	if (reply.texts.size() == 1)
-		lua_rawgeti(L, -1, 1);  // most replies are one line: the same string, not a second copy
-	else
-		pushString(L, reply.text());
-	lua_setfield(L, -3, "text");
-	lua_setfield(L, -2, "texts");
-	lua_pushnumber(L, elapsed);
-	lua_setfield(L, -2, "elapsed");
-}
 
 Session::Session(Engine& engine, Scheduler::RunId run, std::string label, double replyTimeout):
 	_engine(engine),

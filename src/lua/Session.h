@@ -134,7 +134,4 @@ private:
 	std::size_t _queuedBytes = 0;
 };
 
-// Pushes a reply as the Lua table scripts see: {code=, enhanced=, lines=, texts=, text=, elapsed=}.
-void pushReply(lua_State* L, const smtp::Reply& reply, double elapsed);
-
 } // namespace smtpx::lua

@@ -4,6 +4,7 @@
 #include "lua/ConsoleLibrary.h"
 #include "lua/Engine.h"
 #include "lua/ReplayLibrary.h"
+#include "lua/ReplyTable.h"
 #include "lua/Session.h"
 #include "net/Endpoint.h"
 #include "net/Resolver.h"
@@ -419,6 +420,7 @@ void openSmtpLibrary(lua_State* L)
 {
 	registerErrorType(L);
 	registerSessionType(L);
+	registerReplyType(L);
 	luaL_newlib(L, kFunctions);
 	openCodecFunctions(L);
 	openReplayFunctions(L);

@@ -75,6 +75,17 @@ assert bad['result'] is None and 'Connection refused' in bad['error'], bad
 "
 assert_contains "$LAST_STDERR" "printed by the script"
 
+# A reply returned untouched: its lines and texts are in the JSON (a one-line reply makes them
+# only when read), and nothing of the line in waiting.
+printf 'local s = smtp.connect(server)\ns:expect(220)\ns:send("QUIT")\nreturn { quit = s:expect(221) }\n' \
+  > "$TEST_TMP/reply.lua"
+assert_exit 0 "$SMTPX" run "$TEST_TMP/reply.lua" --server "$postfix" --json
+jsonl "$LAST_STDOUT" "
+quit = objs[0]['result']['quit']
+assert quit['lines'] == ['221 2.0.0 Bye'] and quit['texts'] == ['Bye'] and quit['enhanced'] == '2.0.0', quit
+assert sorted(quit) == ['captures', 'code', 'elapsed', 'enhanced', 'lines', 'text', 'texts'], quit
+"
+
 # A run without a server, and a script that returns no table.
 printf 'return false\n' > "$TEST_TMP/false.lua"
 assert_exit 1 "$SMTPX" run "$TEST_TMP/false.lua" --json

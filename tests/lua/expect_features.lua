@@ -27,6 +27,16 @@ local mail = s:expect("25x")
 check(mail.enhanced == "2.1.0", "enhanced code: " .. tostring(mail.enhanced))
 check(mail.text == "Ok", "text without codes: " .. mail.text)
 
+-- A one-line reply makes its lines and texts when first read; pairs shows them before that.
+check(rawget(mail, "lines") == nil, "a one-line reply's lines are made on first use")
+local fields = {}
+for key in pairs(mail) do fields[key] = true end
+check(fields.lines and fields.texts and not fields[0], "pairs shows lines and texts, not the line in waiting")
+check(mail.lines[1] == "250 2.1.0 Ok" and #mail.lines == 1, "lines: " .. table.concat(mail.lines, "|"))
+check(mail.texts[1] == "Ok" and #mail.texts == 1, "texts: " .. table.concat(mail.texts, "|"))
+check(rawget(mail, 0) == nil, "no line in waiting once they are made")
+check(not pcall(setmetatable, mail, {}), "a reply's metatable is protected")
+
 -- Branch tables: the first matching branch runs and its result is expect's result.
 s:send("RCPT TO:<refused@example.com>")
 local which = s:expect {
