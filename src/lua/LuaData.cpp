@@ -72,13 +72,13 @@ Poco::Dynamic::Var convertTable(lua_State* L, int index, int depth)
 		return array;
 	}
 	Poco::JSON::Object::Ptr object = new Poco::JSON::Object;
-	// A reply whose lines are not made yet (ReplyTable.h) shows them, not the line in waiting.
+	// A reply whose lines are not made yet (ReplyTable.h) shows them, not the lines in waiting.
 	std::optional<smtp::Reply> pending = pendingReply(L, index);
 	lua_pushnil(L);
 	while (lua_next(L, index))
 	{
-		const bool waitingLine = pending && lua_isinteger(L, -2) && lua_tointeger(L, -2) == kPendingLineKey;
-		if (!waitingLine) object->set(textOf(L, lua_gettop(L) - 1), convert(L, lua_gettop(L), depth + 1));
+		const bool waitingLines = pending && lua_isinteger(L, -2) && lua_tointeger(L, -2) == kPendingLinesKey;
+		if (!waitingLines) object->set(textOf(L, lua_gettop(L) - 1), convert(L, lua_gettop(L), depth + 1));
 		lua_pop(L, 1);
 	}
 	if (pending)

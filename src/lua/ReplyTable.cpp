@@ -2,6 +2,7 @@
 
 #include "smtp/ReplyParser.h"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -15,7 +16,7 @@ namespace {
 // nothing, so pendingReply can make it where no Lua error may happen).
 const char kMetatableKey = 0;
 
-void pushString(lua_State* L, const std::string& text)
+void pushString(lua_State* L, std::string_view text)
 {
 	lua_pushlstring(L, text.data(), text.size());
 }
@@ -39,27 +40,50 @@ bool isReply(lua_State* L, int index)
 	return same;
 }
 
-std::optional<std::string> pendingLine(lua_State* L, int index)
+// The reply's lines joined with '\n' (a line never holds one: LineReader splits at it).
+std::string joinedLines(const smtp::Reply& reply)
+{
+	std::string joined;
+	for (const auto& line : reply.lines) joined.append(joined.empty() ? "" : "\n").append(line);
+	return joined;
+}
+
+// On the reply on top of the stack: the lines in waiting and the text.
+void setLinesAndText(lua_State* L, std::string_view joinedLines, std::string_view text)
+{
+	pushString(L, joinedLines);
+	lua_rawseti(L, -2, kPendingLinesKey);
+	pushString(L, text);
+	lua_setfield(L, -2, "text");
+}
+
+std::optional<std::string> pendingLines(lua_State* L, int index)
 {
 	if (lua_type(L, index) != LUA_TTABLE || !isReply(L, index)) return std::nullopt;
-	std::optional<std::string> line;
-	if (lua_rawgeti(L, index, kPendingLineKey) == LUA_TSTRING)
+	std::optional<std::string> lines;
+	if (lua_rawgeti(L, index, kPendingLinesKey) == LUA_TSTRING)
 	{
 		std::size_t length;
 		const char* text = lua_tolstring(L, -1, &length);
-		line.emplace(text, length);
+		lines.emplace(text, length);
 	}
 	lua_pop(L, 1);
-	return line;
+	return lines;
 }
 
-// The line was a whole reply when it came: parsing it again gives the same lines and texts.
-std::optional<smtp::Reply> parseLine(std::string_view line)
+// The lines were a whole reply when they came: parsing them again gives the same lines and texts.
+std::optional<smtp::Reply> parseLines(std::string_view joined)
 {
 	try
 	{
-		smtp::ReplyParser parser(1, std::numeric_limits<std::size_t>::max());
-		return parser.feed(line);
+		smtp::ReplyParser parser(std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max());
+		for (std::size_t start = 0;;)
+		{
+			std::size_t end = std::min(joined.find('\n', start), joined.size());
+			if (auto reply = parser.feed(joined.substr(start, end - start))) return reply;
+			if (end == joined.size()) return std::nullopt;
+			start = end + 1;
+		}
 	}
 	catch (const std::exception&)
 	{
@@ -127,21 +151,11 @@ void pushReply(lua_State* L, const smtp::Reply& reply, double elapsed)
 		pushString(L, reply.enhanced);
 		lua_setfield(L, -2, "enhanced");
 	}
+	// Most replies are one line: no joining, no copies.
 	if (reply.lines.size() == 1)
-	{
-		pushString(L, reply.lines.front());
-		lua_rawseti(L, -2, kPendingLineKey);
-		pushString(L, reply.texts.front());
-	}
+		setLinesAndText(L, reply.lines.front(), reply.texts.front());
 	else
-	{
-		pushStringList(L, reply.lines);
-		lua_setfield(L, -2, "lines");
-		pushStringList(L, reply.texts);
-		lua_setfield(L, -2, "texts");
-		pushString(L, reply.text());
-	}
-	lua_setfield(L, -2, "text");
+		setLinesAndText(L, joinedLines(reply), reply.text());
 	lua_pushnumber(L, elapsed);
 	lua_setfield(L, -2, "elapsed");
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &kMetatableKey);
@@ -151,21 +165,21 @@ void pushReply(lua_State* L, const smtp::Reply& reply, double elapsed)
 void completeReply(lua_State* L, int index)
 {
 	index = lua_absindex(L, index);
-	std::optional<std::string> line = pendingLine(L, index);
-	if (!line) return;
-	if (std::optional<smtp::Reply> reply = parseLine(*line))
+	std::optional<std::string> lines = pendingLines(L, index);
+	if (!lines) return;
+	if (std::optional<smtp::Reply> reply = parseLines(*lines))
 	{
 		setListUnlessSet(L, index, "lines", reply->lines);
 		setListUnlessSet(L, index, "texts", reply->texts);
 	}
 	lua_pushnil(L);
-	lua_rawseti(L, index, kPendingLineKey);
+	lua_rawseti(L, index, kPendingLinesKey);
 }
 
 std::optional<smtp::Reply> pendingReply(lua_State* L, int index)
 {
-	std::optional<std::string> line = pendingLine(L, index);
-	return line ? parseLine(*line) : std::nullopt;
+	std::optional<std::string> lines = pendingLines(L, index);
+	return lines ? parseLines(*lines) : std::nullopt;
 }
 
 } // namespace smtpx::lua

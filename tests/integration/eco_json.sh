@@ -75,15 +75,18 @@ assert bad['result'] is None and 'Connection refused' in bad['error'], bad
 "
 assert_contains "$LAST_STDERR" "printed by the script"
 
-# A reply returned untouched: its lines and texts are in the JSON (a one-line reply makes them
-# only when read), and nothing of the line in waiting.
-printf 'local s = smtp.connect(server)\ns:expect(220)\ns:send("QUIT")\nreturn { quit = s:expect(221) }\n' \
-  > "$TEST_TMP/reply.lua"
+# Replies returned untouched: their lines and texts are in the JSON (a reply makes them only when
+# read), and nothing of the lines in waiting; the EHLO reply has all its lines.
+printf '%s\n' 'local s = smtp.connect(server)' 's:expect(220)' 's:send("EHLO client.testbed.local")' \
+  'local ehlo = s:expect(250)' 's:send("QUIT")' 'return { ehlo = ehlo, quit = s:expect(221) }' > "$TEST_TMP/reply.lua"
 assert_exit 0 "$SMTPX" run "$TEST_TMP/reply.lua" --server "$postfix" --json
 jsonl "$LAST_STDOUT" "
 quit = objs[0]['result']['quit']
 assert quit['lines'] == ['221 2.0.0 Bye'] and quit['texts'] == ['Bye'] and quit['enhanced'] == '2.0.0', quit
 assert sorted(quit) == ['captures', 'code', 'elapsed', 'enhanced', 'lines', 'text', 'texts'], quit
+ehlo = objs[0]['result']['ehlo']
+assert len(ehlo['lines']) > 4 and ehlo['lines'][0].startswith('250-') and ehlo['lines'][-1].startswith('250 '), ehlo
+assert ehlo['texts'] == [line[4:] for line in ehlo['lines']] and ehlo['text'] == '\\n'.join(ehlo['texts']), ehlo
 "
 
 # A run without a server, and a script that returns no table.

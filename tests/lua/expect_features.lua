@@ -16,7 +16,9 @@ check(banner.elapsed >= 0, "elapsed")
 -- A multi-line reply is one reply: every line, "^" matching at each line.
 s:send("EHLO client.testbed.local")
 local ehlo = s:expect({ "2xx", "^SIZE (\\d+)$" })
+check(rawget(ehlo, "lines") == nil and rawget(ehlo, "texts") == nil, "lines and texts are made on first use")
 check(#ehlo.lines >= 5, "EHLO has all its lines: " .. #ehlo.lines)
+check(#ehlo.texts == #ehlo.lines and ehlo.texts[2] == ehlo.lines[2]:sub(5), "EHLO texts: " .. ehlo.texts[2])
 check(ehlo.lines[1] == "250-postfix.testbed.local", "first EHLO line: " .. ehlo.lines[1])
 check(tonumber(ehlo.captures[1]) > 1000000, "SIZE capture")
 check(ehlo.texts[#ehlo.texts] ~= nil, "texts")
@@ -27,14 +29,14 @@ local mail = s:expect("25x")
 check(mail.enhanced == "2.1.0", "enhanced code: " .. tostring(mail.enhanced))
 check(mail.text == "Ok", "text without codes: " .. mail.text)
 
--- A one-line reply makes its lines and texts when first read; pairs shows them before that.
+-- A one-line reply too makes its lines and texts when first read; pairs shows them before that.
 check(rawget(mail, "lines") == nil, "a one-line reply's lines are made on first use")
 local fields = {}
 for key in pairs(mail) do fields[key] = true end
-check(fields.lines and fields.texts and not fields[0], "pairs shows lines and texts, not the line in waiting")
+check(fields.lines and fields.texts and not fields[0], "pairs shows lines and texts, not the lines in waiting")
 check(mail.lines[1] == "250 2.1.0 Ok" and #mail.lines == 1, "lines: " .. table.concat(mail.lines, "|"))
 check(mail.texts[1] == "Ok" and #mail.texts == 1, "texts: " .. table.concat(mail.texts, "|"))
-check(rawget(mail, 0) == nil, "no line in waiting once they are made")
+check(rawget(mail, 0) == nil, "no lines in waiting once they are made")
 check(not pcall(setmetatable, mail, {}), "a reply's metatable is protected")
 
 -- Branch tables: the first matching branch runs and its result is expect's result.
