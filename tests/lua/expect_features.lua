@@ -49,7 +49,14 @@ check(which == "refused 550", "branch result: " .. tostring(which))
 
 -- A code list.
 s:send("RCPT TO:<core-expect@example.com>")
-check(s:expect({ 250, 251 }).code == 250, "code list")
+local rcpt = s:expect({ 250, 251 })
+check(rcpt.code == 250, "code list")
+
+-- A reply as smtp.raise's extra fields: the error gets its lines, not the lines in waiting.
+local raised, extra = pcall(smtp.raise, "custom", "with the reply's fields", rcpt)
+check(not raised and extra.kind == "custom", "raise kind")
+check(extra.lines and extra.lines[1] == "250 2.1.5 Ok" and extra.texts[1] == "Ok" and extra[0] == nil,
+  "raise with a reply: " .. tostring(extra.lines and extra.lines[1]))
 
 -- A mismatch raises an error object with kind, expected and the reply.
 s:send("NOOP")
