@@ -40,14 +40,6 @@ bool isReply(lua_State* L, int index)
 	return same;
 }
 
-// The reply's lines joined with '\n' (a line never holds one: LineReader splits at it).
-std::string joinedLines(const smtp::Reply& reply)
-{
-	std::string joined;
-	for (const auto& line : reply.lines) joined.append(joined.empty() ? "" : "\n").append(line);
-	return joined;
-}
-
 // On the reply on top of the stack: the lines in waiting and the text.
 void setLinesAndText(lua_State* L, std::string_view joinedLines, std::string_view text)
 {
@@ -155,7 +147,7 @@ void pushReply(lua_State* L, const smtp::Reply& reply, double elapsed)
 	if (reply.lines.size() == 1)
 		setLinesAndText(L, reply.lines.front(), reply.texts.front());
 	else
-		setLinesAndText(L, joinedLines(reply), reply.text());
+		setLinesAndText(L, reply.joinedLines(), reply.text());
 	lua_pushnumber(L, elapsed);
 	lua_setfield(L, -2, "elapsed");
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &kMetatableKey);

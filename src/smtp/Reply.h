@@ -15,6 +15,8 @@ struct Reply
 
 	// The texts joined with "\n": what regexes in expect are searched in.
 	std::string text() const;
+	// The lines joined with "\n" (no line holds one: lines end at LF).
+	std::string joinedLines() const;
 	// The code class as a digit (2 for 250).
 	int codeClass() const { return code / 100; }
 };
