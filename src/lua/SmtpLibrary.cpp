@@ -66,24 +66,31 @@ struct SpecSource
 	}
 };
 
-void addSpecItem(lua_State* L, int index, SpecSource& source)
+// A code (250) or code pattern ("2xx") at `index`, read without allocating; nullopt for
+// anything else.
+std::optional<smtp::CodePattern> codePatternAt(lua_State* L, int index)
 {
-	if (lua_type(L, index) == LUA_TNUMBER)
-	{
-		if (!lua_isinteger(L, index)) throw std::invalid_argument("a reply code must be an integer");
-		source.codes.emplace_back(static_cast<int>(lua_tointeger(L, index)));
-		return;
-	}
-	if (lua_type(L, index) != LUA_TSTRING)
-		throw std::invalid_argument(std::string("expect spec items must be codes or strings, not ") + luaL_typename(L, index));
+	if (lua_isinteger(L, index)) return smtp::CodePattern(static_cast<int>(lua_tointeger(L, index)));
+	if (lua_type(L, index) != LUA_TSTRING) return std::nullopt;
 	std::size_t length;
 	const char* text = lua_tolstring(L, index, &length);
-	if (isCodePattern({text, length}))
+	if (!isCodePattern({text, length})) return std::nullopt;
+	return smtp::CodePattern(std::string_view(text, length));
+}
+
+void addSpecItem(lua_State* L, int index, SpecSource& source)
+{
+	if (auto code = codePatternAt(L, index))
 	{
-		source.codes.emplace_back(std::string_view(text, length));
+		source.codes.push_back(std::move(*code));
 		return;
 	}
+	if (lua_type(L, index) == LUA_TNUMBER) throw std::invalid_argument("a reply code must be an integer");
+	if (lua_type(L, index) != LUA_TSTRING)
+		throw std::invalid_argument(std::string("expect spec items must be codes or strings, not ") + luaL_typename(L, index));
 	if (source.regex) throw std::invalid_argument("an expect spec may hold one regex only");
+	std::size_t length;
+	const char* text = lua_tolstring(L, index, &length);
 	source.regex.emplace(text, length);
 }
 
@@ -127,16 +134,12 @@ const smtp::ReplySpec& compiledSpec(const SpecSource& source)
 	return cache.emplace(std::move(key), std::move(spec)).first->second;
 }
 
-// A lone code or code pattern (expect(250), expect("2xx")): the spec of most expects, matched
-// without allocating anything.
-std::optional<smtp::CodePattern> lonePattern(lua_State* L, int index)
+// What smtp.match returns for a spec without a regex: no captures, or nil.
+int pushCodeMatch(lua_State* L, bool matched)
 {
-	if (lua_isinteger(L, index)) return smtp::CodePattern(static_cast<int>(lua_tointeger(L, index)));
-	if (lua_type(L, index) != LUA_TSTRING) return std::nullopt;
-	std::size_t length;
-	const char* text = lua_tolstring(L, index, &length);
-	if (!isCodePattern({text, length})) return std::nullopt;
-	return smtp::CodePattern(std::string_view(text, length));
+	if (matched) lua_createtable(L, 0, 0);
+	else lua_pushnil(L);
+	return 1;
 }
 
 // smtp.match(reply, spec) -> captures table (possibly empty) or nil
@@ -147,20 +150,11 @@ int smtpMatch(lua_State* L)
 	lua_getfield(L, 1, "code");
 	reply.code = static_cast<int>(luaL_checkinteger(L, -1));
 	lua_pop(L, 1);
-	if (auto pattern = lonePattern(L, 2))
-	{
-		if (pattern->matches(reply.code)) lua_createtable(L, 0, 0);
-		else lua_pushnil(L);
-		return 1;
-	}
+	// A lone code or pattern (expect(250), expect("2xx")), the spec of most expects, allocates nothing.
+	if (auto pattern = codePatternAt(L, 2)) return pushCodeMatch(L, pattern->matches(reply.code));
 	SpecSource source = readSpec(L, 2);
-	if (!source.regex)
-	{
-		// Codes alone ({250, 251}) need neither the reply's text nor the cache.
-		if (smtp::matchesAnyCode(source.codes, reply.code)) lua_createtable(L, 0, 0);
-		else lua_pushnil(L);
-		return 1;
-	}
+	// Codes alone ({250, 251}) need neither the reply's text nor the cache.
+	if (!source.regex) return pushCodeMatch(L, smtp::matchesAnyCode(source.codes, reply.code));
 	const smtp::ReplySpec& spec = compiledSpec(source);
 	lua_getfield(L, 1, "text");
 	reply.texts.emplace_back(luaL_optstring(L, -1, ""));
