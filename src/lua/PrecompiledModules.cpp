@@ -19,29 +19,33 @@ const PrecompiledModule* findModule(std::string_view name)
 	return nullptr;
 }
 
-// The file require's Lua searcher would load `name` from: the first template of `path` that
-// names a file it can open (as package.searchpath finds it). nullopt when none does.
-std::optional<std::string> findOnPath(std::string name, std::string_view path, std::string& contents)
+struct ModuleFile
+{
+	std::string path;
+	std::string contents;  // empty when it cannot be read (a directory opens too)
+};
+
+// The file require's Lua searcher would load `name` from, read: the first template of `path`
+// that names a file it can open (as package.searchpath finds it). nullopt when none does.
+std::optional<ModuleFile> findOnPath(std::string name, std::string_view path)
 {
 	std::replace(name.begin(), name.end(), '.', '/');
-	std::size_t start = 0;
-	while (start <= path.size())
+	for (std::size_t start = 0; start <= path.size();)
 	{
 		std::size_t end = std::min(path.find(';', start), path.size());
 		std::string candidate(path.substr(start, end - start));
+		start = end + 1;
 		for (std::size_t at = candidate.find('?'); at != std::string::npos; at = candidate.find('?', at + name.size()))
 			candidate.replace(at, 1, name);
-		start = end + 1;
-		if (candidate.empty()) continue;
 		std::ifstream in(candidate, std::ios::binary | std::ios::ate);
-		if (!in) continue;
-		// A directory opens too, and has no size: nothing to compare, the file searcher decides.
+		if (candidate.empty() || !in) continue;
+		ModuleFile file{std::move(candidate), {}};
 		std::streamoff size = in.tellg();
-		contents.resize(size > 0 ? static_cast<std::size_t>(size) : 0);
+		file.contents.resize(size > 0 ? static_cast<std::size_t>(size) : 0);
 		in.seekg(0);
-		in.read(contents.data(), static_cast<std::streamsize>(contents.size()));
-		if (!in) contents.clear();
-		return candidate;
+		in.read(file.contents.data(), static_cast<std::streamsize>(file.contents.size()));
+		if (!in) file.contents.clear();
+		return file;
 	}
 	return std::nullopt;
 }
@@ -79,10 +83,9 @@ int searchPrecompiled(lua_State* L)
 {
 	const char* name = luaL_checkstring(L, 1);
 	const PrecompiledModule* module = findModule(name);
-	std::string contents;
-	std::optional<std::string> file = module ? findOnPath(name, packagePath(L), contents) : std::nullopt;
-	if (!file || contents != module->source) return 0;
-	const std::string chunkName = "@" + *file;
+	std::optional<ModuleFile> file = module ? findOnPath(name, packagePath(L)) : std::nullopt;
+	if (!file || file->contents != module->source) return 0;
+	const std::string chunkName = "@" + file->path;
 	const std::string dumpedName = dumpedString(chunkName);
 	RenamedChunk chunk{{module->bytecode.substr(0, module->sourceNameAt), dumpedName,
 		module->bytecode.substr(module->sourceNameAt + module->sourceNameLength)}};
@@ -92,7 +95,7 @@ int searchPrecompiled(lua_State* L)
 		lua_pushfstring(L, "precompiled module '%s' did not load: %s", name, lua_tostring(L, -1));
 		return 1;
 	}
-	lua_pushstring(L, file->c_str());
+	lua_pushstring(L, file->path.c_str());
 	return 2;
 }
 
