@@ -8,26 +8,50 @@
 --   messages    messages per session (default 100)
 --   size        message size in bytes, headers included (default 256)
 --   reconnect   1: a new connection for every message (default 0: reuse the session)
---   pipelining  1: send MAIL, RCPT and DATA in one write (RFC 2920) (default 0)
+--   pipelining  1: send MAIL, RCPT and DATA in one write (RFC 2920; the server's EHLO reply must
+--               offer PIPELINING) (default 0)
 --   rate        at most this many messages per second over all sessions (default: no limit)
 --   from, to    envelope addresses (default load@localhost, sink@example.com)
---   helo        EHLO name (default localhost)
+--   greeting    EHLO (default) or HELO, which is what smtp-source sends: the same dialogue as
+--               smtp-source's, for a side-by-side run (no ESMTP, so no pipelining)
+--   helo        name sent with EHLO or HELO (default localhost)
 --
 -- Prints one summary line on stdout: messages, failures, seconds, msgs/s. While it runs, a
 -- progress line (done, failed, rate) on a terminal only. Exits 0 when every message was
--- accepted, 1 otherwise.
+-- accepted, 1 otherwise; 2 for a bad option, 5 when pipelining=1 meets a server without PIPELINING.
+
+local cli = require "smtpx.cli"
+local esmtp = require "smtpx.esmtp"
 
 local p = params
-local target = p.server or server or error("no server: use --server HOST[:PORT]")
-local sessions = tonumber(p.sessions or 10)
-local messages = tonumber(p.messages or 100)
-local size = tonumber(p.size or 256)
-local reconnect = p.reconnect == "1"
-local pipelining = p.pipelining == "1"
-local rate = p.rate and tonumber(p.rate)
+
+-- A whole-number option of at least `least`.
+local function count_option(name, default, least)
+  local value = math.tointeger(cli.number(p[name], default, name))
+  if not value or value < least then
+    smtp.raise("usage", string.format("%s must be a whole number of at least %d, not %s", name, least, p[name]))
+  end
+  return value
+end
+
+local target = cli.server(p)
+local sessions = count_option("sessions", 10, 1)
+local messages = count_option("messages", 100, 1)
+local size = count_option("size", 256, 0)
+local reconnect = cli.flag(p.reconnect, false, "reconnect")
+local pipelining = cli.flag(p.pipelining, false, "pipelining")
+local rate = cli.number(p.rate, nil, "rate")
+if rate and not (rate > 0) then smtp.raise("usage", "rate must be more than 0 messages a second, not " .. p.rate) end
 local from = p.from or "load@localhost"
 local to = p.to or "sink@example.com"
 local helo = p.helo or "localhost"
+local greeting = (p.greeting or "EHLO"):upper()
+if greeting ~= "EHLO" and greeting ~= "HELO" then
+  smtp.raise("usage", "greeting must be EHLO or HELO, not " .. p.greeting)
+end
+if pipelining and greeting == "HELO" then
+  smtp.raise("usage", "pipelining=1 needs greeting=EHLO: PIPELINING is an ESMTP extension")
+end
 
 local function build_message()
   local head = table.concat({ "From: " .. from, "To: " .. to, "Subject: smtpx load", "", "" }, "\r\n")
@@ -51,8 +75,11 @@ end
 local function open()
   local s = smtp.connect(target)
   s:expect(220)
-  s:send("EHLO " .. helo)
-  s:expect("2xx")
+  s:send(greeting .. " " .. helo)
+  local reply = s:expect("2xx")
+  if pipelining and not esmtp.parse_capabilities(reply).pipelining then
+    smtp.raise("expect", "pipelining=1, but the server's EHLO reply does not offer PIPELINING")
+  end
   return s
 end
 
