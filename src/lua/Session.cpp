@@ -53,7 +53,8 @@ void Session::connect(std::string host, std::vector<Poco::Net::SocketAddress> ad
 void Session::onConnected()
 {
 	_lastWrite = net::EventLoop::Clock::now();
-	_log.info("Connected to " + _connection.peerAddress() + ".");
+	// Asking the socket for its peer is a system call: only for a line someone reads.
+	if (_log.recordsInfo()) _log.info("Connected to " + _connection.peerAddress() + ".");
 	if (_connection.tlsInfo()) noteTlsStarted();
 	if (lua_State* waiter = takeWaiter(Wait::Connect))
 	{

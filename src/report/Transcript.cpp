@@ -118,9 +118,9 @@ std::string Transcript::format(std::string_view label, double elapsedMs, LineKin
 
 void Transcript::write(std::string_view label, double elapsedMs, LineKind kind, bool tls, std::string_view text)
 {
-	bool toConsole = !_options.quiet || kind == LineKind::Error;
 	// A quiet load run logs thousands of lines a second that nobody reads: skip their formatting.
-	if (!toConsole && !_file.is_open()) return;
+	if (!records(kind)) return;
+	bool toConsole = !_options.quiet || kind == LineKind::Error;
 	std::string line = format(label, elapsedMs, kind, tls, text);
 	line += '\n';
 	std::lock_guard lock(_mutex);
@@ -131,6 +131,11 @@ void Transcript::write(std::string_view label, double elapsedMs, LineKind kind, 
 		_console << (std::string(colorFor(kind)) + line.substr(0, line.size() - 1) + "\x1b[0m\n");
 	else
 		_console << line;
+}
+
+bool Transcript::records(LineKind kind) const
+{
+	return !_options.quiet || kind == LineKind::Error || _file.is_open();
 }
 
 SessionLog::SessionLog(Transcript& transcript, std::string label):

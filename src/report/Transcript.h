@@ -35,6 +35,9 @@ public:
 	Transcript(std::ostream& console, Options options);
 
 	void write(std::string_view label, double elapsedMs, LineKind kind, bool tls, std::string_view text);
+	// Whether a line of this kind goes anywhere: a quiet run without a file keeps only errors, and
+	// a line nobody reads need not be built.
+	bool records(LineKind kind) const;
 
 	// Colour when stderr is a terminal and NO_COLOR is unset or empty.
 	static bool consoleWantsColor();
@@ -58,6 +61,7 @@ public:
 	void server(std::string_view text);
 	void info(std::string_view text);
 	void error(std::string_view text);
+	bool recordsInfo() const { return _transcript.records(LineKind::Info); }
 	void setTls(bool tls) { _tls = tls; }
 	double elapsedMs() const;
 	const std::string& label() const { return _label; }

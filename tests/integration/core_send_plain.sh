@@ -31,4 +31,6 @@ for line in ' -> EHLO localhost' '<-  220 ' ' -> ..leading dot' ' -> ...two dots
   assert_contains "$out/transcript" "$line"
 done
 assert_contains "$out/stderr" '<-  250 2.0.0 Ok: queued as'
+assert_contains "$out/transcript" "=== Connected to 127.0.0.1:$POSTFIX_PORT."
+assert_contains "$out/stderr" "=== Connected to 127.0.0.1:$POSTFIX_PORT."
 echo "core_send_plain: ok"

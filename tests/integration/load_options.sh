@@ -19,6 +19,11 @@ assert_contains "$LAST_STDOUT" "messages=4 failed=0"
 assert_contains "$LAST_STDERR" " -> HELO localhost"
 grep -q " -> EHLO" "$LAST_STDERR" && fail "greeting=helo sent EHLO"
 wait_for_mail "$(mail_dir postfix "$rcpt")" 10 4 >/dev/null
+# --quiet leaves stderr to errors, and the --transcript file still gets every line.
+assert_exit 0 load "$POSTFIX" --set to="$rcpt" --quiet --transcript "$TEST_TMP/load.transcript"
+assert_contains "$TEST_TMP/load.transcript" "=== Connected to $POSTFIX."
+assert_contains "$TEST_TMP/load.transcript" " -> EHLO localhost"
+[[ -s $LAST_STDERR ]] && fail "--quiet wrote to stderr: $(head -3 "$LAST_STDERR")"
 
 assert_exit 5 load "$TEST_HOST:$AIOSMTPD_PORT" --set pipelining=1
 assert_contains "$LAST_STDERR" "pipelining=1, but the server's EHLO reply does not offer PIPELINING"
