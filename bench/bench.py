@@ -97,10 +97,10 @@ class Bench:
     def smtplib(self, total):
         return Measure([sys.executable, os.path.join(HERE, "smtplib_send.py"), "127.0.0.1", str(SINK_PORT), str(total), "256"], rss=True)
 
-    def add(self, workload, tool, messages, m, baseline=None):
+    def add(self, workload, tool, messages, m, baseline=None, round_ratios=None):
         rate = messages / m.wall
         ratio = rate / baseline if baseline else None
-        self.rows.append((workload, tool, messages, m.wall, rate, ratio, m.cpu, m.rss_mib))
+        self.rows.append((workload, tool, messages, m.wall, rate, ratio, round_ratios, m.cpu, m.rss_mib))
         return rate
 
     def throughput_round(self):
@@ -127,16 +127,23 @@ class Bench:
         # slowly): every tool runs once per round, and each row is its median round.
         rounds = [self.throughput_round() for _ in range(self.args.repeat)]
         rates = {}
-        baseline = None
         for i, (workload, tool, messages, _) in enumerate(rounds[0]):
             measures = sorted((r[i][3] for r in rounds), key=lambda m: m.wall)
             median = measures[len(measures) // 2]
             if tool.startswith("smtp-source"):
-                baseline = None
-            rates[tool] = self.add(workload, tool, messages, median, baseline)
+                base, baseline = i, None
+            # The ratio within each round, where both tools met the same moment of the machine.
+            round_ratios = [(messages / r[i][3].wall) / (r[base][2] / r[base][3].wall) for r in rounds] if baseline else None
+            rates[tool] = self.add(workload, tool, messages, median, baseline, round_ratios)
             baseline = baseline or rates[tool]
-        self.notes.append(f"{self.args.repeat} rounds; each row is the median round of its tool")
+        self.notes.append(f"{self.args.repeat} rounds; each row is the median round of its tool; \"per round\" is the "
+                          "lowest and highest ratio to smtp-source within one round")
         self.notes.append("smtpx load sends HELO, as smtp-source does (greeting=HELO); with pipelining=1, EHLO")
+        tools = [row[1] for row in rounds[0]]
+        smtpx, smtplib = tools.index("smtpx load"), tools.index("python smtplib")
+        over_smtplib = [r[smtplib][3].wall / r[smtpx][3].wall for r in rounds]  # the same messages
+        self.notes.append(f"smtpx load over python smtplib in one session: {rates['smtpx load'] / rates['python smtplib']:.2f}x "
+                          f"(per round {min(over_smtplib):.2f}x-{max(over_smtplib):.2f}x)")
         self.notes.append(f"PIPELINING gain in one session: {rates['smtpx load pipelining=1'] / rates['smtpx load']:.2f}x")
         self.notes.append("--threads 2 over --threads 1 (50 sessions as 2 runs of 25): "
                           f"{rates['smtpx load (2 threads)'] / rates['smtpx load (1 thread)']:.2f}x")
@@ -238,11 +245,13 @@ class Bench:
     def report(self):
         lines = [f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
                  f"{platform.platform()}, {time.strftime('%Y-%m-%d %H:%M')}", "",
-                 "| workload | tool | msgs | wall s | msgs/s | vs smtp-source | CPU s | peak RSS MiB |",
-                 "|---|---|---:|---:|---:|---:|---:|---:|"]
-        for workload, tool, messages, wall, rate, ratio, cpu, rss in self.rows:
+                 "| workload | tool | msgs | wall s | msgs/s | vs smtp-source | per round | CPU s | peak RSS MiB |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for workload, tool, messages, wall, rate, ratio, round_ratios, cpu, rss in self.rows:
             ratio_text = f"{ratio:.2f}x" if ratio else "1.00x (baseline)"
-            lines.append(f"| {workload} | {tool} | {messages} | {wall:.3f} | {rate:,.0f} | {ratio_text} | {cpu:.2f} | {rss:.1f} |")
+            range_text = f"{min(round_ratios):.2f}x-{max(round_ratios):.2f}x" if round_ratios else ""
+            lines.append(f"| {workload} | {tool} | {messages} | {wall:.3f} | {rate:,.0f} | {ratio_text} | {range_text} "
+                         f"| {cpu:.2f} | {rss:.1f} |")
         lines.append("")
         lines += [f"- {note}" for note in self.notes]
         text = "\n".join(lines)

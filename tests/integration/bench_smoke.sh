@@ -10,7 +10,8 @@ for row in "smtp-source -s 1 -d" "smtpx load |" "smtpx load --spin 0 |" "python 
            "smtpx load (2 threads)" "smtpx load reconnect=1"; do
   assert_contains "$TEST_TMP/bench.md" "$row"
 done
-for note in "PIPELINING gain" "start-up" "an empty main() linked to the libraries smtpx links" \
+assert_contains "$TEST_TMP/bench.md" "| vs smtp-source | per round |"
+for note in "smtpx load over python smtplib in one session" "PIPELINING gain" "start-up" "an empty main() linked to the libraries smtpx links" \
             "on smtpx's own work" "scale: 200 concurrent sessions, 0 failed" "instructions per send+expect"; do
   assert_contains "$TEST_TMP/bench.md" "$note"
 done
