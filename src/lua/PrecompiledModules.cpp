@@ -2,7 +2,6 @@
 
 #include "lua/Binding.h"
 
-#include <algorithm>
 #include <array>
 #include <fstream>
 #include <optional>
@@ -19,35 +18,33 @@ const PrecompiledModule* findModule(std::string_view name)
 	return nullptr;
 }
 
-struct ModuleFile
+// The file require's Lua file searcher would load `name` from: package.searchpath (the
+// function as it was when the searcher was added, upvalue 1) on package.path. nullopt when
+// there is none.
+std::optional<std::string> findOnPath(lua_State* L, const char* name)
 {
-	std::string path;
-	std::string contents;  // empty when it cannot be read (a directory opens too)
-};
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushstring(L, name);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_getfield(L, -1, LUA_LOADLIBNAME);
+	lua_getfield(L, -1, "path");
+	lua_replace(L, -3);
+	lua_pop(L, 1);
+	lua_call(L, 2, 1);
+	std::optional<std::string> path;
+	if (const char* found = lua_tostring(L, -1)) path = found;
+	lua_pop(L, 1);
+	return path;
+}
 
-// The file require's Lua searcher would load `name` from, read: the first template of `path`
-// that names a file it can open (as package.searchpath finds it). nullopt when none does.
-std::optional<ModuleFile> findOnPath(std::string name, std::string_view path)
+// Whether the file at `path` holds exactly `text` (its size is compared before anything is read).
+bool holdsExactly(const std::string& path, std::string_view text)
 {
-	std::replace(name.begin(), name.end(), '.', '/');
-	for (std::size_t start = 0; start <= path.size();)
-	{
-		std::size_t end = std::min(path.find(';', start), path.size());
-		std::string candidate(path.substr(start, end - start));
-		start = end + 1;
-		for (std::size_t at = candidate.find('?'); at != std::string::npos; at = candidate.find('?', at + name.size()))
-			candidate.replace(at, 1, name);
-		std::ifstream in(candidate, std::ios::binary | std::ios::ate);
-		if (candidate.empty() || !in) continue;
-		ModuleFile file{std::move(candidate), {}};
-		std::streamoff size = in.tellg();
-		file.contents.resize(size > 0 ? static_cast<std::size_t>(size) : 0);
-		in.seekg(0);
-		in.read(file.contents.data(), static_cast<std::streamsize>(file.contents.size()));
-		if (!in) file.contents.clear();
-		return file;
-	}
-	return std::nullopt;
+	std::ifstream in(path, std::ios::binary | std::ios::ate);
+	if (!in || in.tellg() != static_cast<std::streamoff>(text.size())) return false;
+	std::string contents(text.size(), '\0');
+	in.seekg(0);
+	return in.read(contents.data(), static_cast<std::streamsize>(contents.size())) && contents == text;
 }
 
 // The bytecode in three pieces, the chunk name it was compiled with replaced: lua_load's reader.
@@ -66,26 +63,15 @@ const char* readRenamedChunk(lua_State*, void* data, std::size_t* size)
 	return piece.data();
 }
 
-std::string packagePath(lua_State* L)
-{
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	lua_getfield(L, -1, LUA_LOADLIBNAME);
-	lua_getfield(L, -1, "path");
-	const char* path = lua_tostring(L, -1);
-	std::string result = path ? path : "";
-	lua_pop(L, 3);
-	return result;
-}
-
 // package.searchers entry: the loader and the file name; nothing (so require's "not found"
 // message gains no line) when it is not a stdlib module as compiled.
 int searchPrecompiled(lua_State* L)
 {
 	const char* name = luaL_checkstring(L, 1);
 	const PrecompiledModule* module = findModule(name);
-	std::optional<ModuleFile> file = module ? findOnPath(name, packagePath(L)) : std::nullopt;
-	if (!file || file->contents != module->source) return 0;
-	const std::string chunkName = "@" + file->path;
+	std::optional<std::string> path = module ? findOnPath(L, name) : std::nullopt;
+	if (!path || !holdsExactly(*path, module->source)) return 0;
+	const std::string chunkName = "@" + *path;
 	const std::string dumpedName = dumpedString(chunkName);
 	RenamedChunk chunk{{module->bytecode.substr(0, module->sourceNameAt), dumpedName,
 		module->bytecode.substr(module->sourceNameAt + module->sourceNameLength)}};
@@ -95,7 +81,7 @@ int searchPrecompiled(lua_State* L)
 		lua_pushfstring(L, "precompiled module '%s' did not load: %s", name, lua_tostring(L, -1));
 		return 1;
 	}
-	lua_pushstring(L, file->path.c_str());
+	lua_pushstring(L, path->c_str());
 	return 2;
 }
 
@@ -112,7 +98,8 @@ void addPrecompiledSearcher(lua_State* L)
 		lua_geti(L, -1, i);
 		lua_seti(L, -2, i + 1);
 	}
-	lua_pushcfunction(L, protect<searchPrecompiled>);
+	lua_getfield(L, -2, "searchpath");
+	lua_pushcclosure(L, protect<searchPrecompiled>, 1);
 	lua_seti(L, -2, 2);
 	lua_pop(L, 3);
 }
