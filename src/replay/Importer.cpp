@@ -172,7 +172,12 @@ ImportResult importText(std::string_view text, const ImportOptions& options)
 	read(format, lines, builder, options);
 	ImportResult result{builder.finish(), format, builder.notes()};
 	if (format != Format::Canonical && result.transcript.meta("source").empty())
-		result.transcript.metadata.insert(result.transcript.metadata.begin(), {"source", std::string(formatName(format))});
+	{
+		// First, and once: an "@source" left empty in the file is filled in, not written twice.
+		auto& metadata = result.transcript.metadata;
+		std::erase_if(metadata, [](const auto& item) { return item.first == "source"; });
+		metadata.insert(metadata.begin(), {"source", std::string(formatName(format))});
+	}
 	checkMetadata(result.transcript);
 	checkTemplates(result.transcript);
 	if (options.strict && !result.notes.empty())

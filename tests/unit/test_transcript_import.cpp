@@ -116,6 +116,15 @@ TEST_CASE("A telnet paste and the swaks log of the same dialogue give the same s
 		CHECK(telnet.meta("source") == "telnet");
 		CHECK(swaks.meta("source") == "swaks");
 	}
+	// An "@source" the file leaves empty is filled in once (the fuzzer found it written twice,
+	// and the second, empty one won when the canonical text was read back).
+	ImportOptions rfc, canonical;
+	rfc.format = Format::Rfc;
+	canonical.format = Format::Canonical;
+	Transcript emptySource = importText("@source  \nS: 220 mx.example.com\n", rfc).transcript;
+	CHECK(emptySource.metadata == std::vector<std::pair<std::string, std::string>>{{"source", "rfc"}});
+	const std::string written = writeCanonical(emptySource);
+	CHECK(writeCanonical(importText(written, canonical).transcript) == written);
 	Transcript plain = importFixture("postfix-plain.telnet.txt").transcript;
 	CHECK(commandsOf(plain) == Verbs{"EHLO", "MAIL", "RCPT", "DATA", "QUIT"});
 	CHECK(replyCodesOf(plain) == std::vector<std::string>{"220", "250", "250", "250", "354", "250", "221"});
@@ -125,6 +134,15 @@ TEST_CASE("A telnet paste and the swaks log of the same dialogue give the same s
 
 TEST_CASE("Multi-line replies are grouped and answer their command", "[transcript][import]")
 {
+	// An "@source" the file leaves empty is filled in once (the fuzzer found it written twice,
+	// and the second, empty one won when the canonical text was read back).
+	ImportOptions rfc, canonical;
+	rfc.format = Format::Rfc;
+	canonical.format = Format::Canonical;
+	Transcript emptySource = importText("@source  \nS: 220 mx.example.com\n", rfc).transcript;
+	CHECK(emptySource.metadata == std::vector<std::pair<std::string, std::string>>{{"source", "rfc"}});
+	const std::string written = writeCanonical(emptySource);
+	CHECK(writeCanonical(importText(written, canonical).transcript) == written);
 	Transcript plain = importFixture("postfix-plain.telnet.txt").transcript;
 	auto replies = stepsOf(plain, StepKind::Reply);
 	REQUIRE(replies.size() == 7);
@@ -178,6 +196,15 @@ TEST_CASE("AUTH payloads become secret placeholders and never reach the canonica
 
 TEST_CASE("Parts of replies that change between runs become placeholders", "[transcript][import]")
 {
+	// An "@source" the file leaves empty is filled in once (the fuzzer found it written twice,
+	// and the second, empty one won when the canonical text was read back).
+	ImportOptions rfc, canonical;
+	rfc.format = Format::Rfc;
+	canonical.format = Format::Canonical;
+	Transcript emptySource = importText("@source  \nS: 220 mx.example.com\n", rfc).transcript;
+	CHECK(emptySource.metadata == std::vector<std::pair<std::string, std::string>>{{"source", "rfc"}});
+	const std::string written = writeCanonical(emptySource);
+	CHECK(writeCanonical(importText(written, canonical).transcript) == written);
 	Transcript plain = importFixture("postfix-plain.telnet.txt").transcript;
 	CHECK(stepsOf(plain, StepKind::Reply)[5]->reply[0].text == "250 2.0.0 Ok: queued as {{queue_id}}");
 	Transcript en = importFixture("tutorial-en.telnet.txt").transcript;
