@@ -2,6 +2,8 @@
 
 #include "replay/Syntax.h"
 
+#include <utility>
+
 namespace smtpx::replay {
 
 namespace {
@@ -62,8 +64,7 @@ std::optional<std::string> readLine(std::string_view line, std::size_t number, D
 	{
 		// The writer puts exactly "# " before a note: more spaces are the note's own (the import
 		// of its output must give it back unchanged; fuzz_transcript_import).
-		if (line != syntax::kHeader)
-			builder.remark(StepKind::Note, std::string(line.substr(line.starts_with("# ") ? 2 : 1)), number);
+		builder.remark(StepKind::Note, std::string(line.substr(line.starts_with("# ") ? 2 : 1)), number);
 		return std::nullopt;
 	}
 	if (line.starts_with('@')) return readMetadata(line, builder);
@@ -97,9 +98,13 @@ std::optional<std::string> readLine(std::string_view line, std::size_t number, D
 
 void readCanonical(const std::vector<std::string>& lines, DialogueBuilder& builder, CanonicalDialect dialect)
 {
+	bool first = true;
 	readEachLine(lines, [&](std::size_t number, const std::string& text) -> std::optional<std::string> {
 		std::string_view line = dialect == CanonicalDialect::Rfc ? trimmedLeft(text) : std::string_view(text);
 		if (trimmed(line).empty()) return std::nullopt;
+		// Only the first line can be the header: later, the same words are a note ("#smtpx
+		// transcript 1" is one, and its canonical form reads "# smtpx transcript 1").
+		if (std::exchange(first, false) && line == syntax::kHeader) return std::nullopt;
 		return readLine(line, number, builder, dialect);
 	});
 }
