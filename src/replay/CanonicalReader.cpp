@@ -8,26 +8,14 @@ namespace smtpx::replay {
 
 namespace {
 
-std::string_view trimmedLeft(std::string_view text)
-{
-	text.remove_prefix(std::min(text.find_first_not_of(" \t"), text.size()));
-	return text;
-}
-
-std::string_view trimmed(std::string_view text)
-{
-	text = trimmedLeft(text);
-	return text.substr(0, text.find_last_not_of(" \t") + 1);
-}
-
 // "@server 127.0.0.1:25"
 std::optional<std::string> readMetadata(std::string_view line, DialogueBuilder& builder)
 {
 	std::string_view rest = line.substr(1);
-	std::size_t space = rest.find_first_of(" \t");
+	std::size_t space = syntax::findBlank(rest);
 	std::string key(rest.substr(0, space));
 	if (key.empty()) return "metadata needs a key: \"@key value\"";
-	builder.metadata(key, std::string(trimmed(space == std::string_view::npos ? std::string_view() : rest.substr(space))));
+	builder.metadata(key, std::string(syntax::trimmed(space == std::string_view::npos ? std::string_view() : rest.substr(space))));
 	return std::nullopt;
 }
 
@@ -52,7 +40,7 @@ std::optional<std::string> readRfcOnly(std::string_view line, std::size_t number
 	for (std::string_view both : {"C & S:", "S & C:"})
 	{
 		if (!line.starts_with(both)) continue;
-		readNarration(trimmed(line.substr(both.size())), number, builder);
+		readNarration(syntax::trimmed(line.substr(both.size())), number, builder);
 		return std::nullopt;
 	}
 	return "not a line of an RFC dialogue (\"C: \", \"S: \"): \"" + std::string(line) + "\"";
@@ -100,8 +88,8 @@ void readCanonical(const std::vector<std::string>& lines, DialogueBuilder& build
 {
 	bool first = true;
 	readEachLine(lines, [&](std::size_t number, const std::string& text) -> std::optional<std::string> {
-		std::string_view line = dialect == CanonicalDialect::Rfc ? trimmedLeft(text) : std::string_view(text);
-		if (trimmed(line).empty()) return std::nullopt;
+		std::string_view line = dialect == CanonicalDialect::Rfc ? syntax::trimmedLeft(text) : std::string_view(text);
+		if (syntax::trimmed(line).empty()) return std::nullopt;
 		// Only the first line can be the header: later, the same words are a note ("#smtpx
 		// transcript 1" is one, and its canonical form reads "# smtpx transcript 1").
 		if (std::exchange(first, false) && line == syntax::kHeader) return std::nullopt;

@@ -29,17 +29,11 @@ constexpr std::pair<Format, std::string_view> kFormatNames[] = {
 
 constexpr std::string_view kSwaksDialoguePrefixes[] = {" -> ", " ~> ", "<-  ", "<~  ", "<** ", "<~* "};
 
-std::string_view trimmedLeft(std::string_view text)
-{
-	text.remove_prefix(std::min(text.find_first_not_of(" \t"), text.size()));
-	return text;
-}
-
 // The format a line belongs to when only one format has lines like it.
 std::optional<Format> formatOfLine(std::string_view line)
 {
 	if (line.starts_with(syntax::kHeader)) return Format::Canonical;
-	std::string_view rest = trimmedLeft(line);
+	std::string_view rest = syntax::trimmedLeft(line);
 	bool stamped = syntax::takeStamp(rest).has_value();
 	if (rest.starts_with('@') || rest == syntax::kStartTls) return Format::Canonical;
 	if (auto server = syntax::parseServerLine(rest))

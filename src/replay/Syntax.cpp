@@ -1,11 +1,14 @@
 #include "replay/Syntax.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
 namespace smtpx::replay::syntax {
 
 namespace {
+
+constexpr std::string_view kBlanks = " \t\r";
 
 constexpr std::pair<char, MatchRule> kRules[] = {
 	{':', MatchRule::Default},
@@ -23,6 +26,23 @@ std::optional<std::string_view> afterTag(std::string_view line)
 }
 
 } // namespace
+
+std::string_view trimmedLeft(std::string_view text)
+{
+	text.remove_prefix(std::min(text.find_first_not_of(kBlanks), text.size()));
+	return text;
+}
+
+std::string_view trimmed(std::string_view text)
+{
+	text = trimmedLeft(text);
+	return text.substr(0, text.find_last_not_of(kBlanks) + 1);
+}
+
+std::size_t findBlank(std::string_view text)
+{
+	return text.find_first_of(kBlanks);
+}
 
 std::string_view serverTag(MatchRule rule)
 {

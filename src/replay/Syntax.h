@@ -17,6 +17,15 @@ constexpr std::string_view kErrorTag = "*** ";
 constexpr std::string_view kStartTls = "! starttls";
 constexpr std::string_view kClose = "! close";
 
+// The text without the spaces, tabs and CRs before it / around it. A CR counts as a blank: a
+// line's last CRs are taken off when it is read, so a value that ended in one would not read
+// back the same from the canonical text (fuzz_transcript_import).
+std::string_view trimmedLeft(std::string_view text);
+std::string_view trimmed(std::string_view text);
+
+// Where the first space, tab or CR in `text` is (npos: none).
+std::size_t findBlank(std::string_view text);
+
 // "S:", "S#", "S=", "S~"
 std::string_view serverTag(MatchRule rule);
 

@@ -358,6 +358,12 @@ TEST_CASE("What the fuzzer found: the canonical text of an import imports back u
 	CHECK(stepsOf(headerNote, StepKind::Note)[0]->text == "smtpx transcript 1");
 	CHECK(roundTrips(headerNote));
 	CHECK(stepsOf(importText("# smtpx transcript 1\nS: 220 x\n", canonical).transcript, StepKind::Note).empty());
+	// A CR counts as a blank, as at a line's end: "@key\r " kept the CR in the key, the canonical
+	// text put it at the line's end, and reading took it off.
+	Transcript crKey = importText("@key\r \n@other value\r \nC & S: <narration>\r \nS: 220 x\n", rfc).transcript;
+	CHECK(crKey.metadata == std::vector<std::pair<std::string, std::string>>{{"source", "rfc"}, {"key", ""}, {"other", "value"}});
+	CHECK(stepsOf(crKey, StepKind::Note)[0]->text == "<narration>");
+	CHECK(roundTrips(crKey));
 }
 
 TEST_CASE("Canonical transcripts: rules, metadata, time stamps and template checks", "[transcript][import][canonical]")
