@@ -163,41 +163,50 @@ class Bench:
         repeat = 5 if self.args.smoke else 30
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write("return 0\n")
-        floor_program = self.linked_like_smtpx()
+        needed = self.libraries_of_smtpx()
+        floors = {
+            "floor": self.empty_program(needed),
+            # The least a program that uses POCO loads: Foundation (and the C++ library).
+            "foundation": self.empty_program([lib for lib in needed if lib.startswith(("libPocoFoundation", "libstdc++"))]),
+        }
         commands = {
             "empty": [self.smtpx, "run", script.name],
             "send": [self.smtpx, "run", "send_plain", "--quiet", "--server", self.sink, "--set", "to=sink@example.com"],
             "true": ["/bin/true"],
         }
-        if floor_program:
-            commands["floor"] = [floor_program]
+        commands.update({name: [program] for name, program in floors.items() if program})
         # In turns, so a drift in the machine's speed touches every command alike.
         walls = {name: [] for name in commands}
         for _ in range(repeat):
             for name, argv in commands.items():
                 walls[name].append(Measure(argv).wall)
         os.unlink(script.name)
-        if floor_program:
-            os.unlink(floor_program)
+        for program in floors.values():
+            if program:
+                os.unlink(program)
         swaks = ["swaks", "--server", self.sink, "--to", "sink@example.com", "--silent", "2"]
         swaks_send = [Measure(swaks).wall for _ in range(max(3, repeat // 3))] if shutil.which("swaks") else []
         ms = {name: statistics.median(values) * 1000 for name, values in walls.items()}
         self.notes.append(f"start-up, `smtpx run` of a script that only returns: median {ms['empty']:.1f} ms"
                           f" (starting /bin/true takes {ms['true']:.1f} ms here"
-                          + (f"; an empty main() linked to the libraries smtpx links, {ms['floor']:.1f} ms" if floor_program else "")
+                          + (f"; an empty main() linked to the libraries smtpx links, {ms['floor']:.1f} ms" if "floor" in ms else "")
+                          + (f"; linked to POCO Foundation and libstdc++ only, {ms['foundation']:.1f} ms" if "foundation" in ms else "")
                           + ")")
         self.notes.append(f"one-message send as a fresh process: smtpx median {ms['send']:.1f} ms"
                           + (f", swaks median {statistics.median(swaks_send) * 1000:.1f} ms" if swaks_send else ""))
 
-    def linked_like_smtpx(self):
-        """An empty main() linked to the shared libraries smtpx needs: what loading them costs,
-        the floor of smtpx's start-up. None without a compiler."""
-        needed = [line.split("[")[1].rstrip("]") for line in
-                  subprocess.run(["readelf", "-d", self.smtpx], capture_output=True, text=True).stdout.splitlines()
-                  if "(NEEDED)" in line]
-        program = os.path.join(tempfile.gettempdir(), f"smtpx-bench-floor-{os.getpid()}")
-        compile_floor = ["g++", "-x", "c++", "-", "-o", program, "-Wl,--no-as-needed"] + [f"-l:{lib}" for lib in needed]
+    def libraries_of_smtpx(self):
+        return [line.split("[")[1].rstrip("]") for line in
+                subprocess.run(["readelf", "-d", self.smtpx], capture_output=True, text=True).stdout.splitlines()
+                if "(NEEDED)" in line]
+
+    def empty_program(self, libraries):
+        """An empty main() linked to `libraries`: what loading them costs, a floor under smtpx's
+        start-up. None without a compiler."""
+        program = tempfile.NamedTemporaryFile(prefix="smtpx-bench-floor-", delete=False).name
+        compile_floor = ["g++", "-x", "c++", "-", "-o", program, "-Wl,--no-as-needed"] + [f"-l:{lib}" for lib in libraries]
         if not shutil.which("g++") or subprocess.run(compile_floor, input="int main() { return 0; }\n", text=True).returncode:
+            os.unlink(program)
             return None
         return program
 
