@@ -137,7 +137,7 @@ end
 
 function Check:dns()
   return self:phase("dns", function()
-    self.addresses = smtp.resolve(self.host)
+    self.addresses = smtp.resolve(self.host, self:remaining())
     return self.addresses
   end)
 end

@@ -2,6 +2,7 @@
 
 #include "lua/Binding.h"
 #include "lua/PrecompiledModules.h"
+#include "net/HostResolver.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -60,6 +61,17 @@ Engine::~Engine()
 {
 	_closing = true;
 	lua_close(_state);
+}
+
+net::HostResolver& Engine::resolver()
+{
+	if (!_resolver) _resolver = std::make_unique<net::HostResolver>(_loop);
+	return *_resolver;
+}
+
+void Engine::setResolver(std::unique_ptr<net::HostResolver> resolver)
+{
+	_resolver = std::move(resolver);
 }
 
 void* Engine::allocate(void* engine, void* block, std::size_t oldSize, std::size_t newSize)

@@ -14,12 +14,16 @@
 #include <utility>
 #include <vector>
 
+namespace smtpx::net {
+class HostResolver;
+}
+
 namespace smtpx::lua {
 
 struct EngineSettings
 {
 	double replyTimeout = 30.0;          // seconds, default for each expect
-	double connectTimeout = 30.0;        // seconds, for each address tried
+	double connectTimeout = 30.0;        // seconds, for a host name's lookup and for each address tried
 	std::vector<std::string> moduleDirs; // searched by require(), first wins (SMTPX_PATH, stdlib)
 	std::string stdlibDir;               // frames in here are skipped when naming a script line
 	bool sandbox = false;                // no os.execute, io.popen, file writes, binary chunks
@@ -54,6 +58,10 @@ public:
 	net::EventLoop& loop() { return _loop; }
 	report::Transcript& transcript() { return _transcript; }
 	Scheduler& scheduler() { return _scheduler; }
+	// Looks host names up off the loop's thread; made at the first lookup.
+	net::HostResolver& resolver();
+	// Replaces it before any lookup (tests give one whose lookups are slow).
+	void setResolver(std::unique_ptr<net::HostResolver> resolver);
 	const EngineSettings& settings() const { return _settings; }
 	bool closing() const { return _closing; }
 
@@ -77,6 +85,7 @@ private:
 	bool _enforceMemoryLimit = false;
 	lua_State* _state;
 	Scheduler _scheduler;
+	std::unique_ptr<net::HostResolver> _resolver;
 	bool _closing = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include "lua/Engine.h"
 #include "lua/ReplyTable.h"
+#include "net/Resolver.h"
 
 #include <chrono>
 
@@ -30,13 +31,36 @@ Session::Session(Engine& engine, Scheduler::RunId run, std::string label, double
 Session::~Session()
 {
 	cancelTimer();
+	if (_lookup) _engine.resolver().cancel(_lookup);
 	_engine.scheduler().removeCloser(_run, _closerKey);
 }
 
-void Session::connect(std::string host, std::vector<Poco::Net::SocketAddress> addresses, double timeout,
-	lua_State* waiter, const std::optional<net::TlsOptions>& implicitTls)
+void Session::connect(const net::Endpoint& endpoint, double timeout, lua_State* waiter,
+	const std::optional<net::TlsOptions>& implicitTls)
 {
-	_host = std::move(host);
+	_host = endpoint.host;
+	if (auto literal = net::literalAddress(endpoint))
+	{
+		connectTo({*literal}, timeout, implicitTls);
+	}
+	else
+	{
+		auto found = [this, timeout, implicitTls](net::HostResolver::Addresses addresses, const std::string& error) {
+			_lookup = 0;
+			if (addresses.empty())
+				resumeConnectFailed(error, "resolve");
+			else
+				connectTo(std::move(addresses), timeout, implicitTls);
+		};
+		_lookup = _engine.resolver().lookup(endpoint, seconds(timeout), std::move(found));
+	}
+	_waiter = waiter;
+	_wait = Wait::Connect;
+}
+
+void Session::connectTo(std::vector<Poco::Net::SocketAddress> addresses, double timeout,
+	const std::optional<net::TlsOptions>& implicitTls)
+{
 	if (implicitTls)
 	{
 		_connection.connectTls(std::move(addresses), seconds(timeout), *implicitTls);
@@ -46,8 +70,6 @@ void Session::connect(std::string host, std::vector<Poco::Net::SocketAddress> ad
 	{
 		_connection.connect(std::move(addresses), seconds(timeout));
 	}
-	_waiter = waiter;
-	_wait = Wait::Connect;
 }
 
 void Session::onConnected()
@@ -65,11 +87,16 @@ void Session::onConnected()
 
 void Session::onConnectFailed(const std::string& reason)
 {
+	resumeConnectFailed(reason, "connect");
+}
+
+void Session::resumeConnectFailed(const std::string& reason, const char* kind)
+{
 	if (lua_State* waiter = takeWaiter(Wait::Connect))
 	{
 		lua_pushboolean(waiter, 0);
 		lua_pushstring(waiter, reason.c_str());
-		lua_pushliteral(waiter, "connect");
+		lua_pushstring(waiter, kind);
 		_engine.scheduler().resume(waiter, 3);
 	}
 }

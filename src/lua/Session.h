@@ -6,6 +6,8 @@
 #include "lua/LuaHeaders.h"
 #include "lua/Scheduler.h"
 #include "net/Connection.h"
+#include "net/Endpoint.h"
+#include "net/HostResolver.h"
 #include "net/LineReader.h"
 #include "net/TlsOptions.h"
 #include "report/Transcript.h"
@@ -42,9 +44,11 @@ public:
 	Session(Engine& engine, Scheduler::RunId run, std::string label, double replyTimeout);
 	~Session() override;
 
-	// Starts connecting to `host`; `waiter` is resumed with (true) or (false, reason, kind), kind
-	// "connect" or "tls". With `implicitTls` the TLS handshake comes first (SMTPS, port 465).
-	void connect(std::string host, std::vector<Poco::Net::SocketAddress> addresses, double timeout, lua_State* waiter,
+	// Starts connecting to `endpoint`, a host name looked up first (off the loop's thread, within
+	// `timeout`); `waiter` is resumed with (true) or (false, reason, kind), kind "resolve" (the
+	// name has no address), "connect" or "tls". With `implicitTls` the TLS handshake comes first
+	// (SMTPS, port 465).
+	void connect(const net::Endpoint& endpoint, double timeout, lua_State* waiter,
 		const std::optional<net::TlsOptions>& implicitTls = std::nullopt);
 
 	// STARTTLS, once the server said 220: upgrades the connection in place within `timeout`;
@@ -89,6 +93,9 @@ public:
 private:
 	enum class Wait { None, Connect, Reply, Drain, Tls };
 
+	void connectTo(std::vector<Poco::Net::SocketAddress> addresses, double timeout,
+		const std::optional<net::TlsOptions>& implicitTls);
+	void resumeConnectFailed(const std::string& reason, const char* kind);
 	void onConnected() override;
 	void onConnectFailed(const std::string& reason) override;
 	void onBytes(std::string_view bytes) override;
@@ -126,6 +133,7 @@ private:
 	std::optional<std::pair<std::string, std::string>> _failure;  // kind, message: sticky
 	double _replyTimeout;
 	net::EventLoop::Clock::time_point _lastWrite;
+	net::HostResolver::RequestId _lookup = 0;  // while the host name is looked up
 	lua_State* _waiter = nullptr;
 	Wait _wait = Wait::None;
 	net::EventLoop::TimerId _timer = 0;

@@ -7,6 +7,7 @@
 #include "lua/ReplyTable.h"
 #include "lua/Session.h"
 #include "net/Endpoint.h"
+#include "net/HostResolver.h"
 #include "net/Resolver.h"
 #include "smtp/DataEncoder.h"
 #include "smtp/ReplySpec.h"
@@ -198,10 +199,13 @@ int connectContinue(lua_State* L, int status, lua_KContext sessionIndex)
 	{
 		std::string reason = lua_tostring(L, okIndex + 1);
 		// Implicit TLS failed after TCP connected; the session logged why.
-		const char* kind = lua_tostring(L, okIndex + 2);
-		if (kind && std::string_view(kind) == "tls") raiseError(L, "tls", reason);
-		checkSession(L, static_cast<int>(sessionIndex)).log().error("connect failed: " + reason);
-		raiseError(L, "connect", "cannot connect: " + reason);
+		std::string_view kind = lua_tostring(L, okIndex + 2);
+		if (kind == "tls") raiseError(L, "tls", reason);
+		Session& session = checkSession(L, static_cast<int>(sessionIndex));
+		// A name without an address is a failure to connect too, told as the lookup told it.
+		bool unresolved = kind == "resolve";
+		session.log().error(unresolved ? reason : "connect failed: " + reason);
+		raiseError(L, "connect", unresolved ? reason : "cannot connect: " + reason);
 	}
 	lua_pushvalue(L, static_cast<int>(sessionIndex));
 	return 1;
@@ -243,17 +247,7 @@ int startConnect(lua_State* L)
 	pushSession(L, session);
 	int sessionIndex = lua_gettop(L);
 	session->log().info("Trying " + endpoint.toString() + "...");
-	std::vector<Poco::Net::SocketAddress> addresses;
-	try
-	{
-		addresses = net::resolve(endpoint);
-	}
-	catch (const std::exception& e)
-	{
-		session->log().error(e.what());
-		raiseError(L, "connect", e.what());
-	}
-	session->connect(endpoint.host, std::move(addresses), connectTimeout, L, tls);
+	session->connect(endpoint, connectTimeout, L, tls);
 	return sessionIndex;
 }
 
@@ -266,28 +260,58 @@ int smtpConnect(lua_State* L)
 	return Engine::of(L).scheduler().wait(L, sessionIndex, connectContinue);
 }
 
-// smtp.resolve(host) -> {"192.0.2.1", "2001:db8::1", ...}: what smtp.connect would try, so a
-// script can time the lookup on its own (smtpx check's "dns" phase). Blocks like smtp.connect's
-// lookup; a name that does not resolve raises kind "connect", as it does there.
-int smtpResolve(lua_State* L)
+int resolveContinue(lua_State* L, int, lua_KContext)
 {
-	net::Endpoint endpoint{luaL_checkstring(L, 1), 0};
-	std::vector<Poco::Net::SocketAddress> addresses;
-	try
-	{
-		addresses = net::resolve(endpoint);
-	}
-	catch (const std::exception& e)
-	{
-		raiseError(L, "connect", e.what());
-	}
+	// Stack: host, found, addresses or why
+	if (!lua_toboolean(L, -2)) raiseError(L, "connect", lua_tostring(L, -1));
+	return 1;
+}
+
+void pushAddresses(lua_State* L, const std::vector<Poco::Net::SocketAddress>& addresses)
+{
 	lua_createtable(L, static_cast<int>(addresses.size()), 0);
 	for (std::size_t i = 0; i < addresses.size(); ++i)
 	{
 		lua_pushstring(L, addresses[i].host().toString().c_str());
 		lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
 	}
-	return 1;
+}
+
+// Starts smtp.resolve's lookup and returns true, or pushes the address of a host that is one
+// and returns false. Its C++ locals end before the wait (see smtpConnect).
+bool startResolve(lua_State* L)
+{
+	net::Endpoint endpoint{luaL_checkstring(L, 1), 0};
+	Engine& engine = Engine::of(L);
+	double timeout = luaL_optnumber(L, 2, engine.settings().connectTimeout);
+	if (!(timeout >= 0)) luaL_argerror(L, 2, "must not be negative");
+	lua_settop(L, 1);
+	if (auto literal = net::literalAddress(endpoint))
+	{
+		pushAddresses(L, {*literal});
+		return false;
+	}
+	engine.scheduler().runOfWaiter(L);
+	auto found = [&engine, L](net::HostResolver::Addresses addresses, const std::string& error) {
+		lua_pushboolean(L, !addresses.empty());
+		if (addresses.empty())
+			lua_pushstring(L, error.c_str());
+		else
+			pushAddresses(L, addresses);
+		engine.scheduler().resume(L, 2);
+	};
+	engine.resolver().lookup(endpoint, toDuration(timeout), std::move(found));
+	return true;
+}
+
+// smtp.resolve(host [, timeout]) -> {"192.0.2.1", "2001:db8::1", ...}: what smtp.connect would
+// try, so a script can time the lookup on its own (smtpx check's "dns" phase). Waits for the
+// lookup as smtp.connect does, at most `timeout` seconds (default: the connect timeout); a name
+// that does not resolve raises kind "connect", as it does there.
+int smtpResolve(lua_State* L)
+{
+	if (!startResolve(L)) return 1;
+	return Engine::of(L).scheduler().wait(L, 0, resolveContinue);
 }
 
 int sleepContinue(lua_State* L, int, lua_KContext)

@@ -6,7 +6,6 @@
 
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -24,13 +23,6 @@ constexpr int kMaxReadsPerEvent = 4;
 std::string describeErrno(int err)
 {
 	return err ? std::string(std::strerror(err)) : std::string("unknown error");
-}
-
-std::string describeSeconds(EventLoop::Clock::duration duration)
-{
-	char text[32];
-	std::snprintf(text, sizeof text, "%g s", std::chrono::duration<double>(duration).count());
-	return text;
 }
 
 // Many sessions at once can run out of descriptors: say which limit and how to raise it.
@@ -187,7 +179,7 @@ void Connection::beginHandshake()
 	_socket = _tls->socket();
 	_handshakeTimer = _loop.startTimer(_handshakeTimeout, [this] {
 		_handshakeTimer = 0;
-		failTls("TLS handshake timed out after " + describeSeconds(_handshakeTimeout));
+		failTls("TLS handshake timed out after " + EventLoop::describe(_handshakeTimeout));
 	});
 	advanceHandshake();
 }

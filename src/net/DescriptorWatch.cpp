@@ -1,11 +1,10 @@
 #include "net/DescriptorWatch.h"
 
-#include <Poco/Net/SocketImpl.h>
+#include "net/HelperThread.h"
+#include "net/SocketPair.h"
 
 #include <cerrno>
-#include <csignal>
 #include <poll.h>
-#include <pthread.h>
 #include <stdexcept>
 #include <string>
 #include <sys/socket.h>
@@ -20,42 +19,16 @@ constexpr char kAsk = '?';
 constexpr char kReadableBit = 1;
 constexpr char kHungUpBit = 2;
 
-// A socket pair's end as a Poco socket, so the loop can watch it; closed with its last copy.
-class PairEnd : public Poco::Net::SocketImpl
-{
-public:
-	explicit PairEnd(int fd): SocketImpl(fd) {}
-};
-
-class PairSocket : public Poco::Net::Socket
-{
-public:
-	explicit PairSocket(int fd): Socket(new PairEnd(fd)) {}
-};
-
-// The helper takes no signal: Ctrl-C and SIGWINCH belong to the loop's thread (libedit's handlers).
-std::thread startWithoutSignals(void (*fn)(int, int), int fd, int bell)
-{
-	sigset_t all, previous;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &previous);
-	std::thread thread(fn, fd, bell);
-	pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-	return thread;
-}
-
 } // namespace
 
 DescriptorWatch::DescriptorWatch(EventLoop& loop, int fd, std::function<void(Readiness)> onReady):
 	_loop(loop),
 	_onReady(std::move(onReady))
 {
-	int pair[2];
-	if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
-		throw std::runtime_error("cannot watch the console: socketpair failed");
-	_bell = PairSocket(pair[0]);
-	_helperBell = pair[1];
-	_helper = startWithoutSignals(waitForInput, fd, _helperBell);
+	SocketPair pair = SocketPair::make("watch the console");
+	_bell = pair.loopEnd;
+	_helperBell = pair.helperEnd;
+	_helper = startHelperThread([fd, bell = _helperBell] { waitForInput(fd, bell); });
 }
 
 DescriptorWatch::~DescriptorWatch()

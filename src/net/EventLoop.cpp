@@ -1,6 +1,7 @@
 #include "net/EventLoop.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace smtpx::net {
 
@@ -37,6 +38,13 @@ EventLoop::Clock::duration EventLoop::delay(double seconds)
 	constexpr double kYear = 365.0 * 24 * 3600;
 	const double bounded = seconds > 0 ? std::min(seconds, kYear) : 0.0;  // NaN compares false: 0
 	return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(bounded));
+}
+
+std::string EventLoop::describe(Clock::duration duration)
+{
+	char text[32];
+	std::snprintf(text, sizeof text, "%g s", std::chrono::duration<double>(duration).count());
+	return text;
 }
 
 EventLoop::TimerId EventLoop::startTimer(Clock::duration delay, std::function<void()> fn)

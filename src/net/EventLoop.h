@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <queue>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -35,6 +36,8 @@ public:
 	// Seconds as a delay: NaN and negatives give 0, more than a year (math.huge too) a year, so
 	// no conversion overflows (issue #7: --timeout inf made every timer fire at once).
 	static Clock::duration delay(double seconds);
+	// "2.5 s", for messages.
+	static std::string describe(Clock::duration duration);
 	void cancelTimer(TimerId id);
 
 	// Calls `fn` from the loop itself, after the current handler returns.

@@ -11,8 +11,7 @@ namespace smtpx::net {
 
 std::vector<Poco::Net::SocketAddress> resolve(const Endpoint& endpoint)
 {
-	Poco::Net::IPAddress literal;
-	if (Poco::Net::IPAddress::tryParse(endpoint.host, literal)) return {Poco::Net::SocketAddress(literal, endpoint.port)};
+	if (auto literal = literalAddress(endpoint)) return {*literal};
 	std::vector<Poco::Net::SocketAddress> addresses;
 	try
 	{
@@ -26,6 +25,13 @@ std::vector<Poco::Net::SocketAddress> resolve(const Endpoint& endpoint)
 	}
 	if (addresses.empty()) throw std::runtime_error("host name '" + endpoint.host + "' has no address");
 	return addresses;
+}
+
+std::optional<Poco::Net::SocketAddress> literalAddress(const Endpoint& endpoint)
+{
+	Poco::Net::IPAddress literal;
+	if (!Poco::Net::IPAddress::tryParse(endpoint.host, literal)) return std::nullopt;
+	return Poco::Net::SocketAddress(literal, endpoint.port);
 }
 
 } // namespace smtpx::net

@@ -3,6 +3,7 @@
 #include "ScriptEngine.h"
 #include "lua/Engine.h"
 #include "lua/ScriptError.h"
+#include "net/HostResolver.h"
 
 #include <Poco/JSON/Object.h>
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace smtpx;
 
@@ -78,6 +80,40 @@ TEST_CASE_METHOD(EngineFixture, "sleeping scripts run concurrently on one loop")
 	for (const auto& result : engine.results()) CHECK(result.exitCode == 0);
 	CHECK(elapsed >= 0.2);
 	CHECK(elapsed < 1.0);  // sequential would be 4 s
+}
+
+TEST_CASE_METHOD(EngineFixture, "a name looked up slowly holds up its own task only, within the connect timeout")
+{
+	// No real name server is slow on demand: this lookup sleeps, on the resolver's helper.
+	engine.setResolver(std::make_unique<net::HostResolver>(loop, [](const net::Endpoint& endpoint) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(endpoint.host == "slow.example" ? 2000 : 100));
+		return net::HostResolver::Addresses{Poco::Net::SocketAddress("192.0.2.1", endpoint.port)};
+	}));
+	lua::RunResult run = runOne(
+		"local started = smtp.now()\n"
+		"local napped\n"
+		"local sleeper = smtp.spawn(function() smtp.sleep(0.05) napped = smtp.now() - started end)\n"
+		"local found = smtp.resolve('quick.example')\n"
+		"local resolved = smtp.now() - started\n"
+		"local ok, err = pcall(smtp.connect, 'slow.example:25', {connect_timeout = 0.3})\n"
+		"smtp.join(sleeper)\n"
+		"local failed = smtp.now() - started\n"
+		"local _, late = pcall(smtp.resolve, 'slow.example', 0.2)\n"
+		"local negative = select(2, pcall(smtp.resolve, 'quick.example', -1))\n"
+		"return { napped = napped, resolved = resolved, found = found[1], failed = failed,\n"
+		"         ok = ok, kind = err.kind, message = err.message, late = late.message, negative = negative }");
+	INFO(run.error);
+	REQUIRE(run.exitCode == 0);
+	auto result = run.value.extract<Poco::JSON::Object::Ptr>();
+	CHECK(result->getValue<double>("napped") < 0.09);  // the sleeper woke while the name was looked up
+	CHECK(result->getValue<double>("resolved") >= 0.1);
+	CHECK(result->getValue<std::string>("found") == "192.0.2.1");
+	CHECK_FALSE(result->getValue<bool>("ok"));
+	CHECK(result->getValue<std::string>("kind") == "connect");
+	CHECK(result->getValue<std::string>("message") == "cannot resolve host name 'slow.example': no answer within 0.3 s");
+	CHECK(result->getValue<double>("failed") < 1.0);  // the timeout, not the 2 s lookup
+	CHECK(result->getValue<std::string>("late") == "cannot resolve host name 'slow.example': no answer within 0.2 s");
+	CHECK_THAT(result->getValue<std::string>("negative"), Catch::Contains("must not be negative"));
 }
 
 TEST_CASE_METHOD(EngineFixture, "every wait suspends the task and ends when its timer fires")

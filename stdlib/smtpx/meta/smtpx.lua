@@ -216,10 +216,13 @@ smtp = {}
 ---@overload fun(target: string|{host: string, port: integer?}, opts: smtpx.ConnectOptions?): smtpx.Session
 function smtp.connect(target, port, opts) end
 
----The addresses smtp.connect would try; raises kind connect when the name does not resolve.
+---The addresses smtp.connect would try; waits for the lookup without blocking other sessions,
+---at most `timeout` seconds (default: the connect timeout); raises kind connect when the name
+---does not resolve in time.
 ---@param host string
+---@param timeout number?
 ---@return string[]
-function smtp.resolve(host) end
+function smtp.resolve(host, timeout) end
 
 ---Waits without blocking other sessions.
 ---@param seconds number
