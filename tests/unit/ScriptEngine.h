@@ -4,6 +4,9 @@
 
 #include "lua/Engine.h"
 
+#include <Poco/JSON/Object.h>
+#include <catch2/catch.hpp>
+
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -56,6 +59,15 @@ struct ScriptEngine
 		engine.startScript(writeScript("script", code), params, "", "");
 		engine.run();
 		return engine.results().back();
+	}
+
+	// Runs `code`, which must end with exit code 0 and return a table: that table.
+	Poco::JSON::Object::Ptr runForTable(const std::string& code)
+	{
+		const lua::RunResult& result = runOne(code);
+		INFO(result.error);
+		REQUIRE(result.exitCode == 0);
+		return result.value.extract<Poco::JSON::Object::Ptr>();
 	}
 };
 

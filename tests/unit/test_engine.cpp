@@ -89,7 +89,7 @@ TEST_CASE_METHOD(EngineFixture, "a name looked up slowly holds up its own task o
 		std::this_thread::sleep_for(std::chrono::milliseconds(endpoint.host == "slow.example" ? 2000 : 100));
 		return net::HostResolver::Addresses{Poco::Net::SocketAddress("192.0.2.1", endpoint.port)};
 	}));
-	lua::RunResult run = runOne(
+	auto result = runForTable(
 		"local started = smtp.now()\n"
 		"local napped\n"
 		"local sleeper = smtp.spawn(function() smtp.sleep(0.05) napped = smtp.now() - started end)\n"
@@ -102,9 +102,6 @@ TEST_CASE_METHOD(EngineFixture, "a name looked up slowly holds up its own task o
 		"local negative = select(2, pcall(smtp.resolve, 'quick.example', -1))\n"
 		"return { napped = napped, resolved = resolved, found = found[1], failed = failed,\n"
 		"         ok = ok, kind = err.kind, message = err.message, late = late.message, negative = negative }");
-	INFO(run.error);
-	REQUIRE(run.exitCode == 0);
-	auto result = run.value.extract<Poco::JSON::Object::Ptr>();
 	CHECK(result->getValue<double>("napped") < 0.09);  // the sleeper woke while the name was looked up
 	CHECK(result->getValue<double>("resolved") >= 0.1);
 	CHECK(result->getValue<std::string>("found") == "192.0.2.1");
@@ -119,19 +116,17 @@ TEST_CASE_METHOD(EngineFixture, "a name looked up slowly holds up its own task o
 TEST_CASE_METHOD(EngineFixture, "every wait suspends the task and ends when its timer fires")
 {
 	// A lone task: each sleep must end on time, not at the loop's next idle poll (a second later).
-	lua::RunResult lone = runOne(
+	auto loneStats = runForTable(
 		"local before = smtp.process_stats()\n"
 		"local started = smtp.now()\n"
 		"for _ = 1, 4 do smtp.sleep(0.01) end\n"
 		"local after = smtp.process_stats()\n"
 		"return { seconds = smtp.now() - started, waits = after.waits - before.waits }");
-	REQUIRE(lone.exitCode == 0);
-	auto loneStats = lone.value.extract<Poco::JSON::Object::Ptr>();
 	CHECK(loneStats->getValue<int>("waits") == 4);
 	CHECK(loneStats->getValue<double>("seconds") < 0.5);
 
 	// Two tasks sleeping at once: each task's sleeps overlap the other's.
-	lua::RunResult pair = runOne(
+	auto pairStats = runForTable(
 		"local before = smtp.process_stats()\n"
 		"local started = smtp.now()\n"
 		"local function nap() for _ = 1, 3 do smtp.sleep(0.1) end return 'rested' end\n"
@@ -139,9 +134,6 @@ TEST_CASE_METHOD(EngineFixture, "every wait suspends the task and ends when its 
 		"local ra, rb = smtp.join(a), smtp.join(b)\n"
 		"local after = smtp.process_stats()\n"
 		"return { seconds = smtp.now() - started, waits = after.waits - before.waits, results = ra .. rb }");
-	INFO(pair.error);
-	REQUIRE(pair.exitCode == 0);
-	auto pairStats = pair.value.extract<Poco::JSON::Object::Ptr>();
 	CHECK(pairStats->getValue<int>("waits") == 8);  // 3 sleeps each, and the two joins
 	CHECK(pairStats->getValue<std::string>("results") == "restedrested");
 	CHECK(pairStats->getValue<double>("seconds") < 0.55);  // in turn would be 0.6 s
@@ -357,7 +349,7 @@ TEST_CASE_METHOD(EngineFixture, "an ended task is joined from its handle, and fr
 
 	// Rounds of tasks whose handles go: the run keeps nothing of them (it kept every ended task
 	// until the run ended, about 1.5 KiB each: 14 MiB a round of 10,000 sessions in bench/hold.lua).
-	auto& rounds = runOne(R"(
+	auto rounds = runForTable(R"(
 		local function round()
 			local tasks = {}
 			for i = 1, 2000 do tasks[i] = smtp.spawn(function() smtp.sleep(0) return i end) end
@@ -370,9 +362,7 @@ TEST_CASE_METHOD(EngineFixture, "an ended task is joined from its handle, and fr
 		collectgarbage() collectgarbage()
 		return { growth_kib = collectgarbage("count") - first }
 	)");
-	INFO(rounds.error);
-	REQUIRE(rounds.exitCode == 0);
-	CHECK(rounds.value.extract<Poco::JSON::Object::Ptr>()->getValue<double>("growth_kib") < 100);
+	CHECK(rounds->getValue<double>("growth_kib") < 100);
 }
 
 TEST_CASE_METHOD(EngineFixture, "tasks whose handles are dropped end safely while the collector runs all the time")
