@@ -45,7 +45,7 @@ const char* runUsage()
 		"  --server HOST[:PORT]   server to talk to (repeatable; [v6addr]:port for IPv6)\n"
 		"  --servers FILE         servers, one per line (# comments)\n"
 		"  --set KEY=VALUE        script parameter, seen as params.KEY (repeatable)\n"
-		"  --timeout SECONDS      default wait for each reply and connect (30)\n"
+		"  --timeout SECONDS      default wait for each reply, name lookup and connect (30)\n"
 		"  --transcript FILE      also write the transcript to FILE\n"
 		"  --parallel N           at most N servers at once (default: all)\n"
 		"  --threads N            event loops, each with its own Lua state (default: one per core;\n"
