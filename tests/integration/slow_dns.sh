@@ -10,6 +10,7 @@ source "$(dirname "$0")/../harness/lib.sh"
 
 ((EUID == 0)) || skip "needs root: a network namespace with its own resolv.conf"
 command -v unshare >/dev/null || skip "needs unshare (util-linux)"
+unshare --net --mount true 2>/dev/null || skip "this machine (a container?) allows no new network and mount namespace"
 
 printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' >"$TEST_TMP/resolv.conf"
 cat >"$TEST_TMP/two_sessions.lua" <<'LUA'
