@@ -120,7 +120,7 @@ void Transcript::write(std::string_view label, double elapsedMs, LineKind kind, 
 {
 	// A quiet load run logs thousands of lines a second that nobody reads: skip their formatting.
 	if (!records(kind)) return;
-	bool toConsole = !_options.quiet || kind == LineKind::Error;
+	bool toConsole = reachesConsole(kind);
 	std::string line = format(label, elapsedMs, kind, tls, text);
 	line += '\n';
 	std::lock_guard lock(_mutex);
@@ -135,7 +135,12 @@ void Transcript::write(std::string_view label, double elapsedMs, LineKind kind, 
 
 bool Transcript::records(LineKind kind) const
 {
-	return !_options.quiet || kind == LineKind::Error || _file.is_open();
+	return reachesConsole(kind) || _file.is_open();
+}
+
+bool Transcript::reachesConsole(LineKind kind) const
+{
+	return !_options.quiet || kind == LineKind::Error;
 }
 
 SessionLog::SessionLog(Transcript& transcript, std::string label):

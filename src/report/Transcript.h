@@ -44,6 +44,8 @@ public:
 
 private:
 	std::string format(std::string_view label, double elapsedMs, LineKind kind, bool tls, std::string_view text) const;
+	// --quiet keeps all but errors off the console.
+	bool reachesConsole(LineKind kind) const;
 
 	std::ostream& _console;
 	Options _options;
